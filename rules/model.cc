@@ -1,0 +1,140 @@
+#include "rules/model.h"
+
+#include <algorithm>
+#include <array>
+#include <utility>
+
+namespace warden::rules {
+namespace {
+
+constexpr std::array<std::pair<Operator, std::string_view>, 10> kOperators = {{
+    {Operator::kLessThan, "less-than"},
+    {Operator::kLessThanEquals, "less-than-equals"},
+    {Operator::kGreaterThan, "greater-than"},
+    {Operator::kGreaterThanEquals, "greater-than-equals"},
+    {Operator::kInCidrSet, "in-cidr-set"},
+    {Operator::kNotInCidrSet, "not-in-cidr-set"},
+    {Operator::kInPortSet, "in-port-set"},
+    {Operator::kNotInPortSet, "not-in-port-set"},
+    {Operator::kInSet, "in-set"},
+    {Operator::kNotInSet, "not-in-set"},
+}};
+
+constexpr std::array<std::pair<Severity, std::string_view>, 4> kSeverities = {{
+    {Severity::kLow, "low"},
+    {Severity::kMedium, "medium"},
+    {Severity::kHigh, "high"},
+    {Severity::kCritical, "critical"},
+}};
+
+constexpr std::array<std::string_view, 8> kCloudSideMetrics = {
+    "aws:num-messages-sent",      "aws:num-messages-received",   "aws:message-byte-size",
+    "aws:num-authorization-failures", "aws:num-connection-attempts", "aws:num-disconnects",
+    "aws:disconnect-duration",    "aws:source-ip-address",
+};
+
+}  // namespace
+
+std::string_view OperatorName(Operator op) {
+  for (const auto& [o, name] : kOperators) {
+    if (o == op) return name;
+  }
+  return "?";
+}
+
+std::optional<Operator> ParseOperator(std::string_view name) {
+  for (const auto& [o, n] : kOperators) {
+    if (n == name) return o;
+  }
+  return std::nullopt;
+}
+
+bool IsNumberOperator(Operator op) {
+  return op == Operator::kLessThan || op == Operator::kLessThanEquals ||
+         op == Operator::kGreaterThan || op == Operator::kGreaterThanEquals;
+}
+
+std::string_view SeverityName(Severity s) {
+  for (const auto& [v, name] : kSeverities) {
+    if (v == s) return name;
+  }
+  return "?";
+}
+
+std::optional<Severity> ParseSeverity(std::string_view name) {
+  for (const auto& [v, n] : kSeverities) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
+const std::vector<MetricInfo>& DeviceMetrics() {
+  static const auto* metrics = new std::vector<MetricInfo>{
+      {"aws:all-bytes-out", BuiltinMetric::kAllBytesOut, ValueType::kNumber, true},
+      {"aws:all-bytes-in", BuiltinMetric::kAllBytesIn, ValueType::kNumber, true},
+      {"aws:all-packets-out", BuiltinMetric::kAllPacketsOut, ValueType::kNumber, true},
+      {"aws:all-packets-in", BuiltinMetric::kAllPacketsIn, ValueType::kNumber, true},
+      {"aws:num-listening-tcp-ports", BuiltinMetric::kNumListeningTcpPorts, ValueType::kNumber,
+       false},
+      {"aws:num-listening-udp-ports", BuiltinMetric::kNumListeningUdpPorts, ValueType::kNumber,
+       false},
+      {"aws:num-established-tcp-connections", BuiltinMetric::kNumEstablishedTcpConnections,
+       ValueType::kNumber, false},
+      {"aws:listening-tcp-ports", BuiltinMetric::kListeningTcpPorts, ValueType::kPortList, false},
+      {"aws:listening-udp-ports", BuiltinMetric::kListeningUdpPorts, ValueType::kPortList, false},
+      {"aws:destination-ip-addresses", BuiltinMetric::kDestinationIpAddresses, ValueType::kIpList,
+       false},
+  };
+  return *metrics;
+}
+
+const MetricInfo* FindDeviceMetric(std::string_view id) {
+  for (const MetricInfo& m : DeviceMetrics()) {
+    if (m.id == id) return &m;
+  }
+  return nullptr;
+}
+
+bool IsCloudSideMetric(std::string_view id) {
+  return std::find(kCloudSideMetrics.begin(), kCloudSideMetrics.end(), id) !=
+         kCloudSideMetrics.end();
+}
+
+bool IsValidCustomMetricName(std::string_view name) {
+  if (name.empty() || name.size() > 128 || name.substr(0, 4) == "aws:") return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == ':' || c == '_' || c == '-';
+  });
+}
+
+bool RuleSet::TargetsDevice(const Profile& profile, const std::string& device_id) const {
+  const Targets& t = profile.targets;
+  if (t.all) return true;
+  auto it = devices.find(device_id);
+  if (it == devices.end()) return false;
+  const Device& d = it->second;
+  if (!t.groups.empty()) {
+    bool in_group = std::any_of(t.groups.begin(), t.groups.end(), [&](const std::string& g) {
+      return std::find(d.groups.begin(), d.groups.end(), g) != d.groups.end();
+    });
+    if (!in_group) return false;
+  }
+  for (const auto& [key, value] : t.attributes) {
+    auto a = d.attributes.find(key);
+    if (a == d.attributes.end() || a->second != value) return false;
+  }
+  return !t.groups.empty() || !t.attributes.empty();
+}
+
+int64_t RuleSet::LongestWindowSeconds(const std::string& metric_id) const {
+  int64_t longest = 0;
+  for (const Profile& p : profiles) {
+    for (const Behaviour& b : p.behaviours) {
+      if (b.metric.id == metric_id) longest = std::max(longest, b.duration_seconds);
+    }
+  }
+  return longest;
+}
+
+}  // namespace warden::rules
