@@ -1,0 +1,280 @@
+#include "detectors/evaluator.h"
+
+#include <algorithm>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "detectors/alarm.h"
+#include "detectors/datapoint.h"
+#include "detectors/judge.h"
+#include "detectors/window.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace warden::detectors {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+v1::Severity ToProto(rules::Severity s) {
+  switch (s) {
+    case rules::Severity::kLow:
+      return v1::LOW;
+    case rules::Severity::kMedium:
+      return v1::MEDIUM;
+    case rules::Severity::kHigh:
+      return v1::HIGH;
+    case rules::Severity::kCritical:
+      return v1::CRITICAL;
+  }
+  return v1::SEVERITY_UNSPECIFIED;
+}
+
+uint64_t Fnv1a(uint64_t h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+// Copies what a violation says about its behaviour (severity, labels, ...).
+void DescribeBehaviour(const rules::Behaviour& b, v1::Violation* v) {
+  v->set_metric(b.metric.id);
+  v->set_severity(ToProto(b.severity));
+  v->mutable_labels()->clear();
+  for (const auto& [k, val] : b.labels) (*v->mutable_labels())[k] = val;
+  v->set_suppress_alerts(b.suppress_alerts);
+}
+
+v1::ViolationEvent MakeEvent(const v1::Violation& v, v1::ViolationEventType type,
+                             int64_t now_us, const v1::Evidence& evidence,
+                             std::string_view reason) {
+  v1::ViolationEvent e;
+  static constexpr std::string_view kSuffix[] = {"", "raised", "cleared", "invalidated"};
+  e.set_event_id(absl::StrFormat("%s-%s", v.violation_id(), kSuffix[type]));
+  e.set_violation_id(v.violation_id());
+  e.set_type(type);
+  *e.mutable_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+  e.set_device_id(v.device_id());
+  e.set_profile(v.profile());
+  e.set_behaviour(v.behaviour());
+  e.set_metric(v.metric());
+  e.set_severity(v.severity());
+  *e.mutable_labels() = v.labels();
+  e.set_suppress_alerts(v.suppress_alerts());
+  *e.mutable_evidence() = evidence;
+  e.set_reason(std::string(reason));
+  return e;
+}
+
+// Ends a raised alarm as invalidated and records it.
+void Invalidate(std::string_view reason, int64_t now_us, v1::AlarmState* a, Changes* changes) {
+  if (!a->has_violation()) return;
+  v1::Violation* v = a->mutable_violation();
+  changes->events.push_back(
+      MakeEvent(*v, v1::ALARM_INVALIDATED, now_us, v->last_evidence(), reason));
+  changes->removed.push_back(std::move(*v));
+  a->clear_violation();
+}
+
+// Drops alarm states that carry nothing: not raised and no violating streak.
+void CompactAlarms(v1::DeviceState* state) {
+  auto* alarms = state->mutable_alarms();
+  int keep = 0;
+  for (int i = 0; i < alarms->size(); ++i) {
+    const v1::AlarmState& a = alarms->Get(i);
+    if (a.has_violation() || a.consecutive_violating() > 0) {
+      if (keep != i) alarms->SwapElements(keep, i);
+      ++keep;
+    }
+  }
+  alarms->DeleteSubrange(keep, alarms->size() - keep);
+}
+
+v1::AlarmState* FindOrAddAlarm(v1::DeviceState* state, const std::string& profile,
+                               const rules::Behaviour& b) {
+  for (v1::AlarmState& a : *state->mutable_alarms()) {
+    if (a.behaviour() == b.name && a.profile() == profile) return &a;
+  }
+  v1::AlarmState* a = state->add_alarms();
+  a->set_profile(profile);
+  a->set_behaviour(b.name);
+  a->set_behaviour_fingerprint(b.fingerprint);
+  return a;
+}
+
+v1::MetricWindow* FindWindow(v1::DeviceState* state, const std::string& metric) {
+  for (v1::MetricWindow& w : *state->mutable_windows()) {
+    if (w.metric() == metric) return &w;
+  }
+  return nullptr;
+}
+
+// The datapoints of one report, extracted once per metric however many behaviours
+// read them.
+class ReportDatapoints {
+ public:
+  explicit ReportDatapoints(const v1::MetricsReport& report) : report_(report) {}
+  const std::optional<Datapoint>& Get(const rules::Metric& metric) {
+    for (auto& [id, dp] : cache_) {
+      if (id == metric.id) return dp;
+    }
+    cache_.emplace_back(metric.id, ExtractDatapoint(report_, metric));
+    return cache_.back().second;
+  }
+
+ private:
+  const v1::MetricsReport& report_;
+  std::vector<std::pair<std::string, std::optional<Datapoint>>> cache_;
+};
+
+}  // namespace
+
+Evaluator::Evaluator(std::shared_ptr<const rules::RuleSet> rules) : rules_(std::move(rules)) {
+  for (const rules::Profile& p : rules_->profiles) {
+    profiles_[p.name] = &p;
+    for (const rules::Behaviour& b : p.behaviours) {
+      if (b.duration_seconds <= 0) continue;
+      auto it = std::find_if(windowed_.begin(), windowed_.end(), [&](const WindowedMetric& w) {
+        return w.metric->id == b.metric.id;
+      });
+      if (it == windowed_.end()) {
+        windowed_.push_back({&b.metric, b.duration_seconds});
+      } else {
+        it->keep_seconds = std::max(it->keep_seconds, b.duration_seconds);
+      }
+    }
+  }
+}
+
+const rules::Behaviour* Evaluator::FindBehaviour(const std::string& profile,
+                                                 const std::string& behaviour) const {
+  auto it = profiles_.find(profile);
+  if (it == profiles_.end()) return nullptr;
+  for (const rules::Behaviour& b : it->second->behaviours) {
+    if (b.name == behaviour) return &b;
+  }
+  return nullptr;
+}
+
+std::string Evaluator::ViolationId(std::string_view device, std::string_view profile,
+                                   std::string_view behaviour, int64_t report_id) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  h = Fnv1a(h, device);
+  h = Fnv1a(h, std::string_view("\0", 1));
+  h = Fnv1a(h, profile);
+  h = Fnv1a(h, std::string_view("\0", 1));
+  h = Fnv1a(h, behaviour);
+  h = Fnv1a(h, std::string_view("\0", 1));
+  h = Fnv1a(h, std::to_string(report_id));
+  return absl::StrFormat("%016x", h);
+}
+
+void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us,
+                            v1::DeviceState* state, Changes* changes) const {
+  const int64_t report_id = report.header().report_id();
+  state->set_last_report_id(report_id);
+  *state->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(now_us);
+  ReportDatapoints datapoints(report);
+
+  // Windows first: every behaviour with a duration sums a window ending at this datapoint.
+  for (const WindowedMetric& wm : windowed_) {
+    const std::optional<Datapoint>& dp = datapoints.Get(*wm.metric);
+    if (!dp || dp->type != rules::ValueType::kNumber) continue;
+    v1::MetricWindow* w = FindWindow(state, wm.metric->id);
+    if (w == nullptr) {
+      w = state->add_windows();
+      w->set_metric(wm.metric->id);
+    }
+    AppendToWindow(w, now_us, dp->number, wm.keep_seconds);
+  }
+
+  for (const rules::Profile& p : rules_->profiles) {
+    if (!rules_->TargetsDevice(p, state->device_id())) continue;
+    for (const rules::Behaviour& b : p.behaviours) {
+      const std::optional<Datapoint>& dp = datapoints.Get(b.metric);
+      if (!dp) continue;
+      Judgement j;
+      if (dp->type == rules::ValueType::kNumber) {
+        if (b.duration_seconds > 0) {
+          const v1::MetricWindow* w = FindWindow(state, b.metric.id);
+          WindowSum s = w ? SumWindow(*w, now_us, b.duration_seconds) : WindowSum{dp->number, 1};
+          j = JudgeNumber(b, s.sum, s.datapoints);
+        } else {
+          j = JudgeNumber(b, dp->number, 1);
+        }
+      } else {
+        j = JudgeList(b, *dp);
+      }
+      j.evidence.set_report_id(report_id);
+
+      v1::AlarmState* a = FindOrAddAlarm(state, p.name, b);
+      const Transition t = StepAlarm(a, j.violating, b.consecutive_datapoints_to_alarm,
+                                     b.consecutive_datapoints_to_clear);
+      if (t == Transition::kRaise) {
+        v1::Violation* v = a->mutable_violation();
+        v->set_violation_id(ViolationId(state->device_id(), p.name, b.name, report_id));
+        v->set_device_id(state->device_id());
+        v->set_profile(p.name);
+        v->set_behaviour(b.name);
+        DescribeBehaviour(b, v);
+        *v->mutable_last_evidence() = j.evidence;
+        *v->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+        *v->mutable_last_violation_time() = v->start_time();
+        changes->events.push_back(MakeEvent(*v, v1::IN_ALARM, now_us, j.evidence, ""));
+        changes->upserted.push_back(*v);
+      } else if (t == Transition::kClear) {
+        v1::Violation* v = a->mutable_violation();
+        changes->events.push_back(MakeEvent(*v, v1::ALARM_CLEARED, now_us, j.evidence, ""));
+        changes->removed.push_back(std::move(*v));
+        a->clear_violation();
+      } else if (a->has_violation() && j.violating) {
+        v1::Violation* v = a->mutable_violation();
+        DescribeBehaviour(b, v);
+        *v->mutable_last_evidence() = std::move(j.evidence);
+        *v->mutable_last_violation_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+        changes->upserted.push_back(*v);
+      }
+    }
+  }
+  CompactAlarms(state);
+}
+
+void Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const {
+  for (v1::AlarmState& a : *state->mutable_alarms()) {
+    auto p = profiles_.find(a.profile());
+    const rules::Behaviour* b = FindBehaviour(a.profile(), a.behaviour());
+    if (p == profiles_.end()) {
+      Invalidate(kReasonProfileRemoved, now_us, &a, changes);
+      a.set_consecutive_violating(0);
+    } else if (b == nullptr) {
+      Invalidate(kReasonBehaviourRemoved, now_us, &a, changes);
+      a.set_consecutive_violating(0);
+    } else if (!rules_->TargetsDevice(*p->second, state->device_id())) {
+      Invalidate(kReasonNoLongerTargeted, now_us, &a, changes);
+      a.set_consecutive_violating(0);
+    } else if (b->fingerprint != a.behaviour_fingerprint()) {
+      Invalidate(kReasonBehaviourChanged, now_us, &a, changes);
+      a.set_consecutive_violating(0);
+      a.set_consecutive_conforming(0);
+      a.set_behaviour_fingerprint(b->fingerprint);
+    }
+  }
+  CompactAlarms(state);
+  auto* windows = state->mutable_windows();
+  for (int i = windows->size() - 1; i >= 0; --i) {
+    const std::string& metric = windows->Get(i).metric();
+    const bool needed = std::any_of(windowed_.begin(), windowed_.end(),
+                                    [&](const WindowedMetric& w) { return w.metric->id == metric; });
+    if (!needed) windows->DeleteSubrange(i, 1);
+  }
+}
+
+void Evaluator::InvalidateAll(std::string_view reason, int64_t now_us, v1::DeviceState* state,
+                              Changes* changes) {
+  for (v1::AlarmState& a : *state->mutable_alarms()) Invalidate(reason, now_us, &a, changes);
+  state->clear_alarms();
+}
+
+}  // namespace warden::detectors

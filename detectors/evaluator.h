@@ -1,0 +1,90 @@
+#ifndef WARDEN_DETECTORS_EVALUATOR_H_
+#define WARDEN_DETECTORS_EVALUATOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "rules/model.h"
+#include "warden/v1/report.pb.h"
+#include "warden/v1/violation.pb.h"
+
+namespace warden::detectors {
+
+// What one evaluation changed besides the device state it was given: the violation
+// events to record and the active violations to write or delete.
+struct Changes {
+  std::vector<v1::ViolationEvent> events;
+  std::vector<v1::Violation> upserted;  // raised, or still violating with new evidence
+  std::vector<v1::Violation> removed;   // cleared or invalidated (their last form)
+
+  bool empty() const { return events.empty() && upserted.empty() && removed.empty(); }
+  void Clear() {
+    events.clear();
+    upserted.clear();
+    removed.clear();
+  }
+};
+
+// Why an alarm was invalidated (ViolationEvent.reason).
+inline constexpr std::string_view kReasonDeviceSilent = "device-silent";
+inline constexpr std::string_view kReasonProfileRemoved = "profile-removed";
+inline constexpr std::string_view kReasonBehaviourRemoved = "behaviour-removed";
+inline constexpr std::string_view kReasonBehaviourChanged = "behaviour-changed";
+inline constexpr std::string_view kReasonNoLongerTargeted = "no-longer-targeted";
+
+// Evaluates device reports under one compiled rule set: windows, behaviours, alarm
+// state machines, violations with evidence. Pure (no I/O, time passed in).
+// Immutable after construction and thread-safe; the DeviceState it is given is the
+// caller's to own (one shard thread per device).
+class Evaluator {
+ public:
+  explicit Evaluator(std::shared_ptr<const rules::RuleSet> rules);
+
+  const rules::RuleSet& rules() const { return *rules_; }
+  const std::shared_ptr<const rules::RuleSet>& rules_ptr() const { return rules_; }
+
+  // Applies one accepted report, received at `now_us`, to the device's state. The caller
+  // has checked the report id is newer than state->last_report_id().
+  void ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1::DeviceState* state,
+                   Changes* changes) const;
+
+  // Brings a state built under an older rule set in line with this one: alarms of
+  // removed profiles or behaviours, of changed behaviours and of profiles that no longer
+  // target the device are invalidated; windows no behaviour needs are dropped.
+  void Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const;
+
+  // Invalidates every raised alarm of the device (e.g. it went silent) and forgets
+  // all alarm counts. Windows are kept.
+  static void InvalidateAll(std::string_view reason, int64_t now_us, v1::DeviceState* state,
+                            Changes* changes);
+
+  // The violation id for an alarm raised by `report_id`: stable, 16 hex digits.
+  static std::string ViolationId(std::string_view device, std::string_view profile,
+                                 std::string_view behaviour, int64_t report_id);
+
+ private:
+  struct Target {
+    const rules::Profile* profile;
+    const rules::Behaviour* behaviour;
+  };
+  const rules::Behaviour* FindBehaviour(const std::string& profile,
+                                        const std::string& behaviour) const;
+
+  std::shared_ptr<const rules::RuleSet> rules_;
+  // The metrics some behaviour sums over a duration, with the longest such duration.
+  struct WindowedMetric {
+    const rules::Metric* metric;
+    int64_t keep_seconds;
+  };
+  std::vector<WindowedMetric> windowed_;
+  // profile name → profile
+  std::unordered_map<std::string, const rules::Profile*> profiles_;
+};
+
+}  // namespace warden::detectors
+
+#endif  // WARDEN_DETECTORS_EVALUATOR_H_
