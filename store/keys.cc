@@ -1,0 +1,73 @@
+#include "store/keys.h"
+
+#include "absl/strings/escaping.h"
+#include "common/partition.h"
+
+namespace warden::store {
+namespace {
+
+void AppendU16(std::string* out, uint32_t v) {
+  out->push_back(static_cast<char>((v >> 8) & 0xff));
+  out->push_back(static_cast<char>(v & 0xff));
+}
+
+void AppendU64(std::string* out, uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+}  // namespace
+
+std::string DeviceKey(std::string_view device_id) {
+  std::string k;
+  k.reserve(2 + device_id.size());
+  AppendU16(&k, PartitionOf(device_id));
+  k.append(device_id);
+  return k;
+}
+
+std::string ViolationDevicePrefix(std::string_view device_id) {
+  std::string k = DeviceKey(device_id);
+  k.push_back('\0');
+  return k;
+}
+
+std::string ViolationKey(std::string_view device_id, std::string_view profile,
+                         std::string_view behaviour) {
+  std::string k = ViolationDevicePrefix(device_id);
+  k.append(profile);
+  k.push_back('\0');
+  k.append(behaviour);
+  return k;
+}
+
+std::string EventKeyLowerBound(int64_t time_us) {
+  std::string k;
+  // Times before the epoch sort first.
+  AppendU64(&k, time_us < 0 ? 0 : static_cast<uint64_t>(time_us));
+  return k;
+}
+
+std::string EventKey(int64_t time_us, std::string_view event_id) {
+  std::string k = EventKeyLowerBound(time_us);
+  k.append(event_id);
+  return k;
+}
+
+std::optional<int64_t> EventKeyTime(std::string_view key) {
+  if (key.size() < 8) return std::nullopt;
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return static_cast<int64_t>(v);
+}
+
+std::string EncodePageToken(std::string_view key) { return absl::BytesToHexString(key); }
+
+std::optional<std::string> DecodePageToken(std::string_view token) {
+  if (token.size() % 2 != 0) return std::nullopt;
+  for (char c : token) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
+  }
+  return absl::HexStringToBytes(token);
+}
+
+}  // namespace warden::store

@@ -1,0 +1,36 @@
+#ifndef WARDEN_STORE_KEYS_H_
+#define WARDEN_STORE_KEYS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace warden::store {
+
+// Key encodings (store/README.md). Device-scoped keys start with the device's
+// partition as 2 big-endian bytes, then the device id, so one partition is one
+// contiguous key range. Names never contain NUL (ingest and the rules loader reject
+// it), so NUL separates the parts.
+
+// device_state: [partition u16][device]
+std::string DeviceKey(std::string_view device_id);
+// violations: [partition u16][device] 0x00 [profile] 0x00 [behaviour]
+std::string ViolationKey(std::string_view device_id, std::string_view profile,
+                         std::string_view behaviour);
+// The prefix every violation key of one device starts with.
+std::string ViolationDevicePrefix(std::string_view device_id);
+// violation_events: [time_us u64 big-endian][event id]; time-ordered, so a time range
+// is a key range.
+std::string EventKey(int64_t time_us, std::string_view event_id);
+std::string EventKeyLowerBound(int64_t time_us);
+// The time of an event key (nullopt when too short).
+std::optional<int64_t> EventKeyTime(std::string_view key);
+
+// Opaque page tokens: the key of the last row returned, hex-encoded.
+std::string EncodePageToken(std::string_view key);
+std::optional<std::string> DecodePageToken(std::string_view token);
+
+}  // namespace warden::store
+
+#endif  // WARDEN_STORE_KEYS_H_

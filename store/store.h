@@ -1,0 +1,117 @@
+#ifndef WARDEN_STORE_STORE_H_
+#define WARDEN_STORE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "warden/v1/violation.pb.h"
+
+namespace rocksdb {
+class ColumnFamilyHandle;
+class DB;
+}  // namespace rocksdb
+
+namespace warden::store {
+
+// Record kinds; each lives in its own RocksDB column family (store/README.md).
+enum class Family { kDeviceState = 0, kViolations = 1, kViolationEvents = 2, kMeta = 3 };
+inline constexpr int kFamilies = 4;
+
+struct StoreOptions {
+  // Directory of the database; created when missing.
+  std::string path;
+  // When true every write is fsync'd before Write() returns: an acknowledged write
+  // survives power loss. When false it is in the write-ahead log (OS page cache):
+  // it survives a crash of the process (kill -9), not of the machine. Default: false.
+  bool sync = false;
+  // Block cache for reads. Default: 64 MiB.
+  size_t block_cache_bytes = 64 << 20;
+};
+
+// A group of writes applied atomically. Values are serialized by the caller's thread,
+// so the one writer thread only copies bytes. Not thread-safe.
+class WriteGroup {
+ public:
+  void Put(Family f, std::string key, std::string value);
+  void Delete(Family f, std::string key);
+  size_t size() const { return ops_.size(); }
+  bool empty() const { return ops_.empty(); }
+  // Moves every operation of `other` to the end of this group.
+  void Append(WriteGroup&& other);
+
+ private:
+  friend class Store;
+  struct Op {
+    Family family;
+    bool is_delete;
+    std::string key;
+    std::string value;
+  };
+  std::vector<Op> ops_;
+};
+
+struct ViolationFilter {
+  std::string device_id;  // "" = any
+  std::string profile;
+  std::string behaviour;
+  std::vector<v1::VerificationState> states;  // empty = any
+};
+
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::string next_page_token;  // "" at the end
+};
+
+// Warden's RocksDB database: one DB, one column family per record kind, a schema
+// version in `meta`. Thread-safe: any thread may read while one writer writes.
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+
+  // Opens or creates the database. Errors: a data dir that cannot be created or
+  // locked (another wardend uses it), or a schema version this build does not know.
+  static absl::StatusOr<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+
+  // Applies a group atomically, durable per StoreOptions::sync when it returns OK.
+  absl::Status Write(const WriteGroup& group);
+
+  // Calls fn for every persisted device state (in key order) until fn returns false.
+  absl::Status ForEachDeviceState(const std::function<bool(v1::DeviceState&&)>& fn) const;
+  absl::StatusOr<std::optional<v1::DeviceState>> GetDeviceState(const std::string& device) const;
+
+  // Active violations matching `filter`, in key order, after `page_token`.
+  absl::StatusOr<Page<v1::Violation>> ListViolations(const ViolationFilter& filter,
+                                                     const std::string& page_token,
+                                                     int page_size) const;
+  // The active violation with this id.
+  absl::StatusOr<std::optional<v1::Violation>> FindViolation(const std::string& id) const;
+
+  // Events with start_us <= time < end_us matching `filter` (states ignored), oldest first.
+  absl::StatusOr<Page<v1::ViolationEvent>> ListEvents(int64_t start_us, int64_t end_us,
+                                                      const ViolationFilter& filter,
+                                                      const std::string& page_token,
+                                                      int page_size) const;
+  // Deletes events older than before_us.
+  absl::Status DeleteEventsBefore(int64_t before_us);
+
+ private:
+  Store(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+        bool sync);
+  rocksdb::ColumnFamilyHandle* handle(Family f) const { return handles_[static_cast<int>(f)]; }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // index: Family; [kFamilies] = default
+  bool sync_;
+};
+
+}  // namespace warden::store
+
+#endif  // WARDEN_STORE_STORE_H_
