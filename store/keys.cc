@@ -60,14 +60,15 @@ std::optional<int64_t> EventKeyTime(std::string_view key) {
   return static_cast<int64_t>(v);
 }
 
-std::string EncodePageToken(std::string_view key) { return absl::BytesToHexString(key); }
+std::string EncodePageToken(std::string_view key) { return absl::BytesToHexString(absl::string_view(key.data(), key.size()));
+}
 
 std::optional<std::string> DecodePageToken(std::string_view token) {
   if (token.size() % 2 != 0) return std::nullopt;
   for (char c : token) {
     if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
   }
-  return absl::HexStringToBytes(token);
+  return absl::HexStringToBytes(absl::string_view(token.data(), token.size()));
 }
 
 }  // namespace warden::store

@@ -18,7 +18,7 @@ constexpr const char* kFamilyNames[kFamilies] = {"device_state", "violations",
                                                  "violation_events", "meta"};
 constexpr const char* kSchemaKey = "schema_version";
 
-absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
   std::string msg = absl::StrCat(what, ": ", s.ToString());
   if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {

@@ -1,0 +1,444 @@
+#include "services/ingest_engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <unordered_set>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/partition.h"
+#include "store/keys.h"
+
+namespace warden::services {
+namespace {
+
+using SteadyTime = std::chrono::steady_clock::time_point;
+
+constexpr auto kShardTick = std::chrono::milliseconds(200);
+
+double SecondsSince(SteadyTime t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+}  // namespace
+
+struct IngestEngine::Work {
+  enum class Kind { kReport, kVerify };
+  Kind kind = Kind::kReport;
+  int64_t received_us = 0;
+  SteadyTime enqueued;
+  // kReport
+  const v1::ReportRequest* request = nullptr;
+  std::unique_ptr<v1::ReportRequest> owned;
+  AckCallback done;
+  // kVerify
+  std::string device_id;
+  std::string violation_id;
+  v1::VerificationState state = v1::UNKNOWN;
+  std::string description;
+  VerifyCallback verify_done;
+};
+
+struct IngestEngine::Shard {
+  int index = 0;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<Work> queue;  // guarded by mu
+  bool stop = false;       // guarded by mu
+  prometheus::Gauge* depth = nullptr;
+  std::thread thread;
+
+  // Owned by the shard thread alone.
+  std::unordered_map<std::string, v1::DeviceState> devices;
+  uint64_t generation = 0;
+  int64_t next_sweep_us = 0;
+};
+
+// One shard batch's output: the writes, and what to tell whom once they are durable.
+struct IngestEngine::Group {
+  struct Pending {
+    // A report ack ...
+    AckCallback done;
+    v1::ReportAck ack;
+    std::unique_ptr<v1::ReportRequest> owned;
+    SteadyTime enqueued;
+    // ... or a verification result.
+    VerifyCallback verify_done;
+    absl::StatusOr<v1::Violation> verified = absl::UnknownError("unset");
+  };
+  store::WriteGroup writes;
+  std::vector<Pending> pending;
+  std::vector<v1::ViolationEvent> events;  // for metrics, after the commit
+  std::unordered_set<v1::DeviceState*> dirty;
+
+  bool empty() const { return writes.empty() && pending.empty(); }
+};
+
+IngestEngine::IngestEngine(const EngineOptions& options, store::Store* store, const Clock* clock,
+                           Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator)
+    : options_(options),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      evaluator_(std::move(evaluator)) {}
+
+absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Create(
+    const EngineOptions& options, store::Store* store, const Clock* clock, Metrics* metrics,
+    std::shared_ptr<const detectors::Evaluator> evaluator) {
+  if (options.shards < 1 || options.shards > 256) {
+    return absl::InvalidArgumentError(absl::StrCat("shards must be 1-256, got ", options.shards));
+  }
+  auto engine = std::unique_ptr<IngestEngine>(
+      new IngestEngine(options, store, clock, metrics, std::move(evaluator)));
+  for (int i = 0; i < options.shards; ++i) {
+    auto shard = std::make_unique<Shard>();
+    shard->index = i;
+    shard->depth = &metrics->QueueDepth(i);
+    engine->shards_.push_back(std::move(shard));
+  }
+  // Every device's state goes back to the shard that owns it.
+  size_t loaded = 0;
+  absl::Status s = store->ForEachDeviceState([&](v1::DeviceState&& state) {
+    Shard* shard = engine->shards_[PartitionOf(state.device_id()) % options.shards].get();
+    std::string id = state.device_id();
+    shard->devices.emplace(std::move(id), std::move(state));
+    ++loaded;
+    return true;
+  });
+  if (!s.ok()) return s;
+  metrics->devices_tracked().Set(static_cast<double>(loaded));
+  // Alarm gauges start from what was persisted.
+  for (auto& shard : engine->shards_) {
+    for (auto& [id, state] : shard->devices) {
+      for (const v1::AlarmState& a : state.alarms()) {
+        if (!a.has_violation()) continue;
+        const v1::Violation& v = a.violation();
+        metrics->ActiveViolations(v.profile(), v.behaviour(), v.severity()).Increment();
+      }
+    }
+  }
+  engine->writer_ = std::thread([e = engine.get()] { e->WriterLoop(); });
+  for (auto& shard : engine->shards_) {
+    shard->thread = std::thread([e = engine.get(), sh = shard.get()] { e->ShardLoop(sh); });
+  }
+  return engine;
+}
+
+IngestEngine::~IngestEngine() { Stop(); }
+
+std::shared_ptr<const detectors::Evaluator> IngestEngine::CurrentEvaluator() const {
+  std::lock_guard<std::mutex> lock(evaluator_mu_);
+  return evaluator_;
+}
+
+void IngestEngine::SetEvaluator(std::shared_ptr<const detectors::Evaluator> evaluator) {
+  {
+    std::lock_guard<std::mutex> lock(evaluator_mu_);
+    evaluator_ = std::move(evaluator);
+  }
+  evaluator_generation_.fetch_add(1);
+  for (auto& shard : shards_) shard->cv.notify_one();
+}
+
+bool IngestEngine::Enqueue(const std::string& device_id, Work work) {
+  if (stopped_.load() || !healthy_.load()) return false;
+  Shard* shard = shards_[PartitionOf(device_id) % shards_.size()].get();
+  work.enqueued = std::chrono::steady_clock::now();
+  work.received_us = clock_->NowMicros();
+  size_t depth;
+  {
+    std::lock_guard<std::mutex> lock(shard->mu);
+    if (shard->stop || shard->queue.size() >= options_.queue_capacity) return false;
+    shard->queue.push_back(std::move(work));
+    depth = shard->queue.size();
+  }
+  shard->cv.notify_one();
+  shard->depth->Set(static_cast<double>(depth));
+  return true;
+}
+
+bool IngestEngine::Submit(const v1::ReportRequest* request,
+                          std::unique_ptr<v1::ReportRequest> owned, AckCallback done) {
+  Work w;
+  w.kind = Work::Kind::kReport;
+  w.request = request;
+  w.owned = std::move(owned);
+  w.done = std::move(done);
+  return Enqueue(request->device_id(), std::move(w));
+}
+
+bool IngestEngine::SetVerification(const std::string& device_id,
+                                   const std::string& violation_id,
+                                   v1::VerificationState state, const std::string& description,
+                                   VerifyCallback done) {
+  Work w;
+  w.kind = Work::Kind::kVerify;
+  w.device_id = device_id;
+  w.violation_id = violation_id;
+  w.state = state;
+  w.description = description;
+  w.verify_done = std::move(done);
+  return Enqueue(device_id, std::move(w));
+}
+
+void IngestEngine::ShardLoop(Shard* shard) {
+  std::deque<Work> batch;
+  for (;;) {
+    size_t depth;
+    bool stopping;
+    {
+      std::unique_lock<std::mutex> lock(shard->mu);
+      shard->cv.wait_for(lock, kShardTick, [&] {
+        return !shard->queue.empty() || shard->stop ||
+               shard->generation != evaluator_generation_.load();
+      });
+      stopping = shard->stop;
+      const size_t n = std::min(shard->queue.size(), options_.max_batch);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(shard->queue.front()));
+        shard->queue.pop_front();
+      }
+      depth = shard->queue.size();
+    }
+    shard->depth->Set(static_cast<double>(depth));
+
+    const uint64_t generation = evaluator_generation_.load();
+    std::shared_ptr<const detectors::Evaluator> ev = CurrentEvaluator();
+    auto group = std::make_unique<Group>();
+    if (generation != shard->generation) {
+      Reconcile(shard, *ev, group.get());
+      shard->generation = generation;
+    }
+    if (clock_->NowMicros() >= shard->next_sweep_us) {
+      SweepSilent(shard, group.get());
+      shard->next_sweep_us = clock_->NowMicros() + options_.silence_sweep_seconds * kMicrosPerSecond;
+    }
+    for (Work& w : batch) {
+      if (w.kind == Work::Kind::kReport) {
+        ProcessReport(shard, *ev, w, group.get());
+      } else {
+        ProcessVerify(shard, w, group.get());
+      }
+    }
+    batch.clear();
+    for (v1::DeviceState* state : group->dirty) {
+      group->writes.Put(store::Family::kDeviceState, store::DeviceKey(state->device_id()),
+                        state->SerializeAsString());
+    }
+    group->dirty.clear();
+    if (!group->empty()) PushGroup(std::move(group));
+    if (stopping && depth == 0) break;
+  }
+}
+
+void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* changes,
+                               Group* group) {
+  for (const v1::Violation& v : changes->upserted) {
+    group->writes.Put(store::Family::kViolations,
+                      store::ViolationKey(v.device_id(), v.profile(), v.behaviour()),
+                      v.SerializeAsString());
+  }
+  for (const v1::Violation& v : changes->removed) {
+    group->writes.Delete(store::Family::kViolations,
+                         store::ViolationKey(v.device_id(), v.profile(), v.behaviour()));
+  }
+  // Upserts and removals of one key within one report cannot both happen (a raise or
+  // an update excludes a clear), so their relative order above does not matter.
+  for (v1::ViolationEvent& e : changes->events) {
+    const int64_t t = e.time().seconds() * kMicrosPerSecond + e.time().nanos() / 1000;
+    group->writes.Put(store::Family::kViolationEvents, store::EventKey(t, e.event_id()),
+                      e.SerializeAsString());
+    group->events.push_back(std::move(e));
+  }
+  group->dirty.insert(state);
+  changes->Clear();
+}
+
+void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, Work& w,
+                                 Group* group) {
+  const v1::ReportRequest& req = *w.request;
+  auto [it, inserted] = shard->devices.try_emplace(req.device_id());
+  v1::DeviceState& state = it->second;
+  if (inserted) {
+    state.set_device_id(req.device_id());
+    metrics_->devices_tracked().Increment();
+  }
+  Group::Pending p;
+  p.done = std::move(w.done);
+  p.owned = std::move(w.owned);
+  p.enqueued = w.enqueued;
+  p.ack.set_device_id(req.device_id());
+  const int64_t report_id = req.report().header().report_id();
+  p.ack.set_report_id(report_id);
+  if (report_id <= state.last_report_id()) {
+    p.ack.set_status(v1::ReportAck::DUPLICATE);
+    p.ack.set_message(absl::StrCat("report id ", report_id,
+                                   " is not newer than the last accepted report id ",
+                                   state.last_report_id(), "; nothing changed"));
+  } else {
+    detectors::Changes changes;
+    ev.ApplyReport(req.report(), w.received_us, &state, &changes);
+    FlushDevice(&state, &changes, group);
+    p.ack.set_status(v1::ReportAck::ACCEPTED);
+  }
+  group->pending.push_back(std::move(p));
+}
+
+void IngestEngine::ProcessVerify(Shard* shard, Work& w, Group* group) {
+  Group::Pending p;
+  p.verify_done = std::move(w.verify_done);
+  p.enqueued = w.enqueued;
+  p.verified = absl::NotFoundError(
+      absl::StrCat("violation '", w.violation_id, "' is not active on device '", w.device_id, "'"));
+  auto it = shard->devices.find(w.device_id);
+  if (it != shard->devices.end()) {
+    for (v1::AlarmState& a : *it->second.mutable_alarms()) {
+      if (!a.has_violation() || a.violation().violation_id() != w.violation_id) continue;
+      v1::Violation* v = a.mutable_violation();
+      v->set_verification_state(w.state);
+      v->set_verification_description(w.description);
+      detectors::Changes changes;
+      changes.upserted.push_back(*v);
+      FlushDevice(&it->second, &changes, group);
+      p.verified = *v;
+      break;
+    }
+  }
+  group->pending.push_back(std::move(p));
+}
+
+void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group) {
+  const int64_t now = clock_->NowMicros();
+  detectors::Changes changes;
+  for (auto& [id, state] : shard->devices) {
+    const std::string before = state.SerializeAsString();
+    ev.Reconcile(now, &state, &changes);
+    if (!changes.empty() || state.SerializeAsString() != before) {
+      FlushDevice(&state, &changes, group);
+    }
+  }
+}
+
+void IngestEngine::SweepSilent(Shard* shard, Group* group) {
+  const int64_t now = clock_->NowMicros();
+  const int64_t cutoff = now - options_.invalidate_silent_after_seconds * kMicrosPerSecond;
+  detectors::Changes changes;
+  for (auto& [id, state] : shard->devices) {
+    if (state.alarms_size() == 0) continue;
+    const int64_t last_seen =
+        state.last_seen().seconds() * kMicrosPerSecond + state.last_seen().nanos() / 1000;
+    if (last_seen >= cutoff) continue;
+    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &state, &changes);
+    FlushDevice(&state, &changes, group);
+  }
+}
+
+void IngestEngine::PushGroup(std::unique_ptr<Group> group) {
+  std::unique_lock<std::mutex> lock(writer_mu_);
+  // Back-pressure: a shard waits while the writer is behind, and its queue fills
+  // instead, which Submit() reports as RESOURCE_EXHAUSTED.
+  writer_cv_.wait(lock, [&] { return writer_queue_.size() < 2 * shards_.size() || writer_stop_; });
+  writer_queue_.push_back(std::move(group));
+  lock.unlock();
+  writer_cv_.notify_all();
+}
+
+void IngestEngine::WriterLoop() {
+  int64_t next_retention_us = 0;
+  for (;;) {
+    std::deque<std::unique_ptr<Group>> groups;
+    {
+      std::unique_lock<std::mutex> lock(writer_mu_);
+      writer_cv_.wait(lock, [&] { return !writer_queue_.empty() || writer_stop_; });
+      if (writer_queue_.empty() && writer_stop_) break;
+      groups.swap(writer_queue_);
+    }
+    writer_cv_.notify_all();
+
+    store::WriteGroup merged;
+    int reports = 0;
+    for (auto& g : groups) {
+      merged.Append(std::move(g->writes));
+      reports += static_cast<int>(g->pending.size());
+    }
+    absl::Status status = absl::OkStatus();
+    if (!healthy_.load()) {
+      status = absl::UnavailableError("an earlier write failed; restart wardend");
+    } else if (!merged.empty()) {
+      const SteadyTime start = std::chrono::steady_clock::now();
+      status = store_->Write(merged);
+      metrics_->write_seconds().Observe(SecondsSince(start));
+      metrics_->write_batch_reports().Observe(reports);
+      if (!status.ok()) {
+        metrics_->write_failures().Increment();
+        healthy_.store(false);
+        std::cerr << "wardend: error: " << status.message()
+                  << "; refusing new reports until restart\n";
+      }
+    }
+
+    for (auto& g : groups) {
+      if (status.ok()) {
+        for (const v1::ViolationEvent& e : g->events) {
+          metrics_->ViolationEvents(e.type()).Increment();
+          prometheus::Gauge& active =
+              metrics_->ActiveViolations(e.profile(), e.behaviour(), e.severity());
+          if (e.type() == v1::IN_ALARM) {
+            active.Increment();
+          } else {
+            active.Decrement();
+          }
+        }
+      }
+      for (Group::Pending& p : g->pending) {
+        if (p.verify_done) {
+          p.verify_done(status.ok() ? std::move(p.verified) : absl::StatusOr<v1::Violation>(status));
+          continue;
+        }
+        if (!status.ok()) {
+          p.ack.set_status(v1::ReportAck::REJECTED);
+          p.ack.set_error_code(healthy_.load() ? "Internal" : "Unavailable");
+          p.ack.set_message("the report could not be stored; retry later");
+          metrics_->RejectedBy(p.ack.error_code()).Increment();
+        } else if (p.ack.status() == v1::ReportAck::ACCEPTED) {
+          metrics_->reports_accepted().Increment();
+        } else {
+          metrics_->reports_duplicate().Increment();
+        }
+        metrics_->ingest_latency().Observe(SecondsSince(p.enqueued));
+        p.done(p.ack);
+      }
+    }
+
+    const int64_t now = clock_->NowMicros();
+    if (healthy_.load() && now >= next_retention_us) {
+      absl::Status s =
+          store_->DeleteEventsBefore(now - options_.event_retention_seconds * kMicrosPerSecond);
+      if (!s.ok()) std::cerr << "wardend: warning: " << s.message() << "\n";
+      next_retention_us = now + 3600 * kMicrosPerSecond;
+    }
+  }
+}
+
+void IngestEngine::Stop() {
+  if (stopped_.exchange(true)) return;
+  for (auto& shard : shards_) {
+    {
+      std::lock_guard<std::mutex> lock(shard->mu);
+      shard->stop = true;
+    }
+    shard->cv.notify_one();
+  }
+  for (auto& shard : shards_) {
+    if (shard->thread.joinable()) shard->thread.join();
+  }
+  {
+    std::lock_guard<std::mutex> lock(writer_mu_);
+    writer_stop_ = true;
+  }
+  writer_cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+}  // namespace warden::services

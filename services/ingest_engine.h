@@ -1,0 +1,127 @@
+#ifndef WARDEN_SERVICES_INGEST_ENGINE_H_
+#define WARDEN_SERVICES_INGEST_ENGINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "detectors/evaluator.h"
+#include "services/metrics.h"
+#include "store/store.h"
+#include "warden/v1/ingest.pb.h"
+#include "warden/v1/violation.pb.h"
+
+namespace warden::services {
+
+struct EngineOptions {
+  // Shard threads; a device always goes to shard hash(device) % shards. Default: 2.
+  int shards = 2;
+  // Requests a shard may hold waiting; past that Submit() refuses (RESOURCE_EXHAUSTED).
+  // Default: 65536.
+  size_t queue_capacity = 65536;
+  // Requests a shard takes from its queue at once; bounds a write group. Default: 4096.
+  size_t max_batch = 4096;
+  // A device silent this long has its alarms invalidated (reference: 2 days).
+  int64_t invalidate_silent_after_seconds = 2 * 24 * 3600;
+  // How often shards look for silent devices. Default: 60 s.
+  int64_t silence_sweep_seconds = 60;
+  // Violation events older than this are deleted. Default: 30 days.
+  int64_t event_retention_seconds = 30 * 24 * 3600;
+};
+
+// The ingest pipeline of DESIGN.md: callers (gRPC reactions) validate and Submit();
+// shard threads own every device's state and evaluate; one writer thread commits each
+// group of shard output as one RocksDB write and only then acknowledges the reports in
+// it. Thread-safe; Submit() never blocks.
+class IngestEngine {
+ public:
+  // Called once per submitted report, on the writer thread (or the caller's thread when
+  // the engine is stopped), after the report's effects are durable — or with a REJECTED
+  // ack when they could not be made durable. Must not block.
+  using AckCallback = std::function<void(const v1::ReportAck&)>;
+  using VerifyCallback = std::function<void(absl::StatusOr<v1::Violation>)>;
+
+  // Loads every persisted device state into its shard, reconciles it with `evaluator`'s
+  // rules and starts the threads.
+  static absl::StatusOr<std::unique_ptr<IngestEngine>> Create(
+      const EngineOptions& options, store::Store* store, const Clock* clock, Metrics* metrics,
+      std::shared_ptr<const detectors::Evaluator> evaluator);
+  ~IngestEngine();  // Stop()s
+
+  // Queues a validated request. `request` must stay valid until `done` runs; `owned`
+  // (may be null) is kept alive until then. Returns false, without calling `done`, when
+  // the device's shard queue is full or the engine is stopped.
+  bool Submit(const v1::ReportRequest* request, std::unique_ptr<v1::ReportRequest> owned,
+              AckCallback done);
+
+  // Sets the verification state of the active violation `violation_id` of `device_id`;
+  // `done` gets the updated violation once durable, or NOT_FOUND.
+  bool SetVerification(const std::string& device_id, const std::string& violation_id,
+                       v1::VerificationState state, const std::string& description,
+                       VerifyCallback done);
+
+  // Swaps the rule set. Each shard reconciles its devices (alarms of removed or changed
+  // behaviours are invalidated) before it evaluates its next report. Windows and alarm
+  // states of unchanged behaviours carry over.
+  void SetEvaluator(std::shared_ptr<const detectors::Evaluator> evaluator);
+
+  // Finishes queued work, then stops the threads. Later Submit() calls return false.
+  void Stop();
+
+  // False after a write failure: the engine refuses new work (UNAVAILABLE) so memory
+  // and disk cannot drift apart; restart to recover from the last committed state.
+  bool healthy() const { return healthy_.load(); }
+
+ private:
+  struct Work;
+  struct Shard;
+  struct Group;
+
+  IngestEngine(const EngineOptions& options, store::Store* store, const Clock* clock,
+               Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator);
+  std::shared_ptr<const detectors::Evaluator> CurrentEvaluator() const;
+  bool Enqueue(const std::string& device_id, Work work);
+  void ShardLoop(Shard* shard);
+  void ProcessReport(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
+  void ProcessVerify(Shard* shard, Work& work, Group* group);
+  void Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group);
+  void SweepSilent(Shard* shard, Group* group);
+  void FlushDevice(v1::DeviceState* state, detectors::Changes* changes, Group* group);
+  void PushGroup(std::unique_ptr<Group> group);
+  void WriterLoop();
+
+  const EngineOptions options_;
+  store::Store* const store_;
+  const Clock* const clock_;
+  Metrics* const metrics_;
+
+  mutable std::mutex evaluator_mu_;
+  std::shared_ptr<const detectors::Evaluator> evaluator_;  // guarded by evaluator_mu_
+  std::atomic<uint64_t> evaluator_generation_{1};
+
+  std::vector<std::unique_ptr<Shard>> shards_;
+
+  std::mutex writer_mu_;
+  std::condition_variable writer_cv_;        // work arrived / room freed
+  std::deque<std::unique_ptr<Group>> writer_queue_;
+  bool writer_stop_ = false;
+  std::thread writer_;
+
+  std::atomic<bool> stopped_{false};
+  std::atomic<bool> healthy_{true};
+};
+
+}  // namespace warden::services
+
+#endif  // WARDEN_SERVICES_INGEST_ENGINE_H_

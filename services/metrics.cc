@@ -1,0 +1,139 @@
+#include "services/metrics.h"
+
+#include "prometheus/histogram.h"
+
+namespace warden::services {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+}
+
+std::string SeverityLabel(v1::Severity s) {
+  switch (s) {
+    case v1::LOW:
+      return "low";
+    case v1::MEDIUM:
+      return "medium";
+    case v1::HIGH:
+      return "high";
+    case v1::CRITICAL:
+      return "critical";
+    default:
+      return "unspecified";
+  }
+}
+
+std::string EventTypeLabel(v1::ViolationEventType t) {
+  switch (t) {
+    case v1::IN_ALARM:
+      return "in-alarm";
+    case v1::ALARM_CLEARED:
+      return "alarm-cleared";
+    case v1::ALARM_INVALIDATED:
+      return "alarm-invalidated";
+    default:
+      return "unspecified";
+  }
+}
+
+}  // namespace
+
+Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>()) {
+  auto& reports = BuildCounter()
+                      .Name("warden_ingest_reports_total")
+                      .Help("Device metrics reports by outcome")
+                      .Register(*registry_);
+  reports_received_ = &reports.Add({{"outcome", "received"}});
+  reports_accepted_ = &reports.Add({{"outcome", "accepted"}});
+  reports_duplicate_ = &reports.Add({{"outcome", "duplicate"}});
+  rejected_ = &BuildCounter()
+                   .Name("warden_ingest_reports_rejected_total")
+                   .Help("Device metrics reports rejected, by error code")
+                   .Register(*registry_);
+  for (const char* code : {"InvalidPayload", "ResourceExhausted", "Unavailable", "Internal"}) {
+    rejected_->Add({{"code", code}});
+  }
+  ingest_latency_ = &BuildHistogram()
+                         .Name("warden_ingest_latency_seconds")
+                         .Help("Time from a report's arrival to its durable acknowledgement")
+                         .Register(*registry_)
+                         .Add({}, LatencyBuckets());
+  queue_depth_ = &BuildGauge()
+                      .Name("warden_ingest_queue_depth")
+                      .Help("Reports waiting in each shard's queue")
+                      .Register(*registry_);
+  for (int i = 0; i < shards; ++i) queue_depth_->Add({{"shard", std::to_string(i)}});
+  write_batch_reports_ =
+      &BuildHistogram()
+           .Name("warden_store_write_batch_reports")
+           .Help("Reports committed per RocksDB write batch (group commit size)")
+           .Register(*registry_)
+           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256,
+                                                            512, 1024, 2048, 4096, 8192});
+  write_seconds_ = &BuildHistogram()
+                        .Name("warden_store_write_seconds")
+                        .Help("Time to commit one write batch")
+                        .Register(*registry_)
+                        .Add({}, LatencyBuckets());
+  write_failures_ = &BuildCounter()
+                         .Name("warden_store_write_failures_total")
+                         .Help("Write batches RocksDB refused")
+                         .Register(*registry_)
+                         .Add({});
+  devices_tracked_ = &BuildGauge()
+                          .Name("warden_devices_tracked")
+                          .Help("Devices with state held by the shards")
+                          .Register(*registry_)
+                          .Add({});
+  active_ = &BuildGauge()
+                 .Name("warden_violations_active")
+                 .Help("Active (in-alarm) violations by profile, behaviour and severity")
+                 .Register(*registry_);
+  events_ = &BuildCounter()
+                 .Name("warden_violation_events_total")
+                 .Help("Violation events by type")
+                 .Register(*registry_);
+  for (auto t : {v1::IN_ALARM, v1::ALARM_CLEARED, v1::ALARM_INVALIDATED}) ViolationEvents(t);
+  auto& reloads = BuildCounter()
+                      .Name("warden_profile_reloads_total")
+                      .Help("Profile reloads by result")
+                      .Register(*registry_);
+  reloads_succeeded_ = &reloads.Add({{"result", "success"}});
+  reloads_failed_ = &reloads.Add({{"result", "failure"}});
+  rules_generation_ = &BuildGauge()
+                           .Name("warden_profile_generation")
+                           .Help("Generation of the running profile set (1 at start-up)")
+                           .Register(*registry_)
+                           .Add({});
+  profiles_loaded_ = &BuildGauge()
+                          .Name("warden_profiles_loaded")
+                          .Help("Profiles in the running profile set")
+                          .Register(*registry_)
+                          .Add({});
+}
+
+prometheus::Counter& Metrics::RejectedBy(const std::string& code) {
+  return rejected_->Add({{"code", code}});
+}
+
+prometheus::Gauge& Metrics::QueueDepth(int shard) {
+  return queue_depth_->Add({{"shard", std::to_string(shard)}});
+}
+
+prometheus::Gauge& Metrics::ActiveViolations(const std::string& profile,
+                                             const std::string& behaviour,
+                                             v1::Severity severity) {
+  return active_->Add(
+      {{"profile", profile}, {"behaviour", behaviour}, {"severity", SeverityLabel(severity)}});
+}
+
+prometheus::Counter& Metrics::ViolationEvents(v1::ViolationEventType type) {
+  return events_->Add({{"type", EventTypeLabel(type)}});
+}
+
+}  // namespace warden::services

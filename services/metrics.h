@@ -1,0 +1,69 @@
+#ifndef WARDEN_SERVICES_METRICS_H_
+#define WARDEN_SERVICES_METRICS_H_
+
+#include <memory>
+#include <string>
+
+#include "prometheus/counter.h"
+#include "prometheus/family.h"
+#include "prometheus/gauge.h"
+#include "prometheus/histogram.h"
+#include "prometheus/registry.h"
+#include "warden/v1/violation.pb.h"
+
+namespace warden::services {
+
+// Every metric wardend exports on /metrics. Names follow warden_<area>_<thing>_<unit>;
+// labels are bounded (no device ids). Counters, gauges and histograms are safe to
+// update from any thread. The label-set accessors take the family's lock: hot paths
+// call them once and keep the reference.
+class Metrics {
+ public:
+  explicit Metrics(int shards);
+
+  const std::shared_ptr<prometheus::Registry>& registry() const { return registry_; }
+
+  prometheus::Counter& reports_received() { return *reports_received_; }
+  prometheus::Counter& reports_accepted() { return *reports_accepted_; }
+  prometheus::Counter& reports_duplicate() { return *reports_duplicate_; }
+  // Rejections by error code (InvalidPayload, ResourceExhausted, Unavailable, Internal).
+  prometheus::Counter& RejectedBy(const std::string& code);
+  // Enqueue → durable ack.
+  prometheus::Histogram& ingest_latency() { return *ingest_latency_; }
+  prometheus::Gauge& QueueDepth(int shard);
+  prometheus::Histogram& write_batch_reports() { return *write_batch_reports_; }
+  prometheus::Histogram& write_seconds() { return *write_seconds_; }
+  prometheus::Counter& write_failures() { return *write_failures_; }
+  prometheus::Gauge& devices_tracked() { return *devices_tracked_; }
+  // Active violations by profile, behaviour and severity.
+  prometheus::Gauge& ActiveViolations(const std::string& profile, const std::string& behaviour,
+                                      v1::Severity severity);
+  prometheus::Counter& ViolationEvents(v1::ViolationEventType type);
+  prometheus::Counter& reloads_succeeded() { return *reloads_succeeded_; }
+  prometheus::Counter& reloads_failed() { return *reloads_failed_; }
+  prometheus::Gauge& rules_generation() { return *rules_generation_; }
+  prometheus::Gauge& profiles_loaded() { return *profiles_loaded_; }
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* rejected_;
+  prometheus::Family<prometheus::Gauge>* queue_depth_;
+  prometheus::Family<prometheus::Gauge>* active_;
+  prometheus::Family<prometheus::Counter>* events_;
+  prometheus::Counter* reports_received_;
+  prometheus::Counter* reports_accepted_;
+  prometheus::Counter* reports_duplicate_;
+  prometheus::Histogram* ingest_latency_;
+  prometheus::Histogram* write_batch_reports_;
+  prometheus::Histogram* write_seconds_;
+  prometheus::Counter* write_failures_;
+  prometheus::Gauge* devices_tracked_;
+  prometheus::Counter* reloads_succeeded_;
+  prometheus::Counter* reloads_failed_;
+  prometheus::Gauge* rules_generation_;
+  prometheus::Gauge* profiles_loaded_;
+};
+
+}  // namespace warden::services
+
+#endif  // WARDEN_SERVICES_METRICS_H_

@@ -1,0 +1,54 @@
+#ifndef WARDEN_SERVICES_RULES_MANAGER_H_
+#define WARDEN_SERVICES_RULES_MANAGER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "detectors/evaluator.h"
+#include "rules/loader.h"
+#include "services/metrics.h"
+
+namespace warden::services {
+
+// Owns the running profile set: loads it from the profiles directory, and on reload
+// (SIGHUP or ProfileService.ReloadProfiles) swaps in the new set only if it loads
+// without error. Thread-safe; reloads are serialized.
+class RulesManager {
+ public:
+  // `on_swap` is called with each newly loaded evaluator, outside any lock.
+  RulesManager(std::string directory, const Clock* clock, Metrics* metrics);
+
+  // (Re)loads the directory. On success returns the warnings, bumps the generation
+  // and calls the listener. On failure returns InvalidArgument whose message is the
+  // rendered diagnostics; the running set is untouched.
+  absl::StatusOr<std::vector<rules::Diagnostic>> Reload();
+
+  void SetListener(std::function<void(std::shared_ptr<const detectors::Evaluator>)> on_swap);
+
+  struct Snapshot {
+    std::shared_ptr<const detectors::Evaluator> evaluator;
+    int64_t generation = 0;
+    int64_t loaded_at_us = 0;
+  };
+  Snapshot current() const;
+  const std::string& directory() const { return directory_; }
+
+ private:
+  const std::string directory_;
+  const Clock* const clock_;
+  Metrics* const metrics_;
+  std::mutex reload_mu_;  // serializes Reload()
+  mutable std::mutex mu_;
+  Snapshot current_;  // guarded by mu_
+  std::function<void(std::shared_ptr<const detectors::Evaluator>)> on_swap_;  // guarded by mu_
+};
+
+}  // namespace warden::services
+
+#endif  // WARDEN_SERVICES_RULES_MANAGER_H_

@@ -1,0 +1,139 @@
+#include "services/server.h"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "nlohmann/json.hpp"
+#include "prometheus/exposer.h"
+#include "services/ingest_service.h"
+#include "services/metrics.h"
+#include "services/profile_service.h"
+#include "services/rules_manager.h"
+#include "services/violation_service.h"
+
+namespace warden::services {
+namespace {
+
+// "host:port" → host. Accepts "[::1]:port" too.
+std::string HostOf(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+absl::Status WriteReadyFile(const std::string& path, const std::string& grpc,
+                            const std::string& metrics) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << nlohmann::json{{"grpc", grpc}, {"metrics", metrics}}.dump() << "\n";
+    if (!out.good()) return absl::FailedPreconditionError("cannot write ready file '" + tmp + "'");
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::FailedPreconditionError("cannot write ready file '" + path + "'");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Server::Server() = default;
+
+Server::~Server() { Shutdown(); }
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
+                                                      const Clock* clock) {
+  auto server = std::unique_ptr<Server>(new Server());
+  server->metrics_ = std::make_unique<Metrics>(options.engine.shards);
+
+  // 1. Storage.
+  store::StoreOptions so;
+  so.path = options.data_dir;
+  so.sync = options.sync_writes;
+  auto store = store::Store::Open(so);
+  if (!store.ok()) return store.status();
+  server->store_ = std::move(*store);
+
+  // 2. Profiles: wardend does not start on a profile set with errors.
+  server->rules_ =
+      std::make_unique<RulesManager>(options.profiles_dir, clock, server->metrics_.get());
+  auto warnings = server->rules_->Reload();
+  if (!warnings.ok()) return warnings.status();
+  if (!warnings->empty()) std::cerr << rules::FormatDiagnostics(*warnings);
+
+  // 3. Ingest engine, resuming every device's windows and alarm states.
+  auto engine = IngestEngine::Create(options.engine, server->store_.get(), clock,
+                                     server->metrics_.get(), server->rules_->current().evaluator);
+  if (!engine.ok()) return engine.status();
+  server->engine_ = std::move(*engine);
+  server->rules_->SetListener([e = server->engine_.get()](auto evaluator) {
+    e->SetEvaluator(std::move(evaluator));
+  });
+
+  // 4. /metrics.
+  try {
+    server->exposer_ = std::make_unique<prometheus::Exposer>(options.metrics_listen);
+  } catch (const std::exception& e) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot serve /metrics on ", options.metrics_listen, ": ", e.what()));
+  }
+  server->exposer_->RegisterCollectable(server->metrics_->registry());
+  const std::vector<int> metric_ports = server->exposer_->GetListeningPorts();
+  server->metrics_address_ = absl::StrCat(HostOf(options.metrics_listen), ":",
+                                          metric_ports.empty() ? 0 : metric_ports[0]);
+
+  // 5. gRPC.
+  server->ingest_service_ = std::make_unique<IngestServiceImpl>(
+      server->engine_.get(), server->metrics_.get(), options.limits,
+      options.max_inflight_per_stream);
+  server->violation_service_ =
+      std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
+  server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->rules_.get());
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.RegisterService(server->ingest_service_.get());
+  builder.RegisterService(server->violation_service_.get());
+  builder.RegisterService(server->profile_service_.get());
+  server->grpc_server_ = builder.BuildAndStart();
+  if (server->grpc_server_ == nullptr || port == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot serve gRPC on ", options.listen, " (address in use or invalid?)"));
+  }
+  server->grpc_address_ = absl::StrCat(HostOf(options.listen), ":", port);
+
+  // 6. Tell whoever waits that we are serving.
+  if (!options.ready_file.empty()) {
+    absl::Status s =
+        WriteReadyFile(options.ready_file, server->grpc_address_, server->metrics_address_);
+    if (!s.ok()) return s;
+  }
+  return server;
+}
+
+absl::StatusOr<std::vector<rules::Diagnostic>> Server::ReloadProfiles() {
+  return rules_->Reload();
+}
+
+void Server::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (grpc_server_) {
+    grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+  if (engine_) engine_->Stop();
+  grpc_server_.reset();
+  exposer_.reset();
+  engine_.reset();
+  store_.reset();
+}
+
+}  // namespace warden::services
