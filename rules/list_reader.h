@@ -1,0 +1,30 @@
+#ifndef WARDEN_RULES_LIST_READER_H_
+#define WARDEN_RULES_LIST_READER_H_
+
+#include <vector>
+
+#include "rules/drafts.h"
+#include "rules/lists.h"
+#include "rules/yaml_reader.h"
+#include "yaml-cpp/yaml.h"
+
+namespace warden::rules {
+
+// Compiles YAML `values` into `list` according to list->type, then sorts and
+// finalizes it. Each bad value is its own diagnostic (E_LIST_VALUE, or E_TYPE when it
+// is not a scalar) at that value:
+//   cidr:   "10.0.0.0/8", "2001:db8::/32" or a bare address
+//   port:   an integer 0–65535, or a "lo-hi" range string
+//   number: a finite number
+//   string: any scalar
+void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& values,
+                       NamedList* list);
+
+// Reads a list document (keys list, type, values, description) into out->lists.
+// The list is added when its name and type are valid, so that references to it do
+// not cascade into more errors when only a value is bad.
+void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out);
+
+}  // namespace warden::rules
+
+#endif  // WARDEN_RULES_LIST_READER_H_

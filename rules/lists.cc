@@ -1,0 +1,197 @@
+#include "rules/lists.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+
+namespace warden::rules {
+namespace {
+
+constexpr std::array<uint8_t, 12> kV4MappedPrefix = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+bool IsV4Mapped(const std::array<uint8_t, 16>& bytes) {
+  return std::equal(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), bytes.begin());
+}
+
+// Renders bytes in IPv6 notation, even when they hold a v4-mapped address.
+std::string FormatV6(const std::array<uint8_t, 16>& bytes) {
+  char buf[INET6_ADDRSTRLEN];
+  if (inet_ntop(AF_INET6, bytes.data(), buf, sizeof(buf)) == nullptr) return "?";
+  return buf;
+}
+
+// Parses "0".."max" with no sign, spaces or leading "+".
+std::optional<uint32_t> ParseSmallUint(std::string_view text, uint32_t max) {
+  if (text.empty() || text.size() > 5) return std::nullopt;
+  uint32_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (value > max) return std::nullopt;
+  return value;
+}
+
+// The ordering CidrSet keeps its ranges in: IPv6 blocks first, then IPv4 blocks, each
+// by address. Keeping the families apart means ::/0 never matches an IPv4 address.
+auto FamilyKey(const IpAddress& ip) { return std::tie(ip.is_v4, ip.bytes); }
+
+}  // namespace
+
+std::optional<IpAddress> ParseIp(std::string_view text) {
+  // inet_pton needs a NUL-terminated string; addresses are short.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  std::string s(text);
+  IpAddress ip;
+  uint8_t v4[4];
+  if (inet_pton(AF_INET, s.c_str(), v4) == 1) {
+    std::copy(kV4MappedPrefix.begin(), kV4MappedPrefix.end(), ip.bytes.begin());
+    std::copy(v4, v4 + 4, ip.bytes.begin() + 12);
+    ip.is_v4 = true;
+    return ip;
+  }
+  if (inet_pton(AF_INET6, s.c_str(), ip.bytes.data()) == 1) {
+    // ::ffff:a.b.c.d is the IPv4 address it carries.
+    ip.is_v4 = IsV4Mapped(ip.bytes);
+    return ip;
+  }
+  return std::nullopt;
+}
+
+std::string FormatIp(const IpAddress& ip) {
+  if (!ip.is_v4) return FormatV6(ip.bytes);
+  char buf[INET_ADDRSTRLEN];
+  if (inet_ntop(AF_INET, ip.bytes.data() + 12, buf, sizeof(buf)) == nullptr) return "?";
+  return buf;
+}
+
+std::optional<IpAddress> ParseRemoteAddr(std::string_view remote_addr) {
+  std::string_view host;
+  std::string_view port;
+  if (!remote_addr.empty() && remote_addr.front() == '[') {
+    size_t close = remote_addr.find("]:");
+    if (close == std::string_view::npos) return std::nullopt;
+    host = remote_addr.substr(1, close - 1);
+    port = remote_addr.substr(close + 2);
+    // Brackets are for IPv6 only.
+    if (host.find(':') == std::string_view::npos) return std::nullopt;
+  } else {
+    size_t colon = remote_addr.rfind(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    host = remote_addr.substr(0, colon);
+    port = remote_addr.substr(colon + 1);
+    // An unbracketed IPv6 address is ambiguous ("::1:22").
+    if (host.find(':') != std::string_view::npos) return std::nullopt;
+  }
+  if (!ParseSmallUint(port, 65535).has_value()) return std::nullopt;
+  return ParseIp(host);
+}
+
+absl::Status CidrSet::Add(std::string_view cidr_view) {
+  const std::string cidr(cidr_view);
+  if (cidr.empty()) return absl::InvalidArgumentError("cidr '' is empty");
+  const size_t slash = cidr.find('/');
+  const std::string address = cidr.substr(0, slash);
+  std::optional<IpAddress> base = ParseIp(address);
+  if (!base.has_value()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cidr '", cidr, "' has an invalid address '", address, "'"));
+  }
+  // Dotted IPv4 prefixes count 0–32 and sit after the 96-bit v4-mapped prefix.
+  const bool dotted = address.find(':') == std::string::npos;
+  const uint32_t max_prefix = dotted ? 32 : 128;
+  uint32_t prefix = max_prefix;
+  if (slash != std::string::npos) {
+    const std::string prefix_text = cidr.substr(slash + 1);
+    std::optional<uint32_t> parsed = ParseSmallUint(prefix_text, 999);
+    if (!parsed.has_value()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("cidr '", cidr, "' has an invalid prefix length '", prefix_text, "'"));
+    }
+    if (*parsed > max_prefix) {
+      return absl::InvalidArgumentError(absl::StrCat("cidr '", cidr, "' has a prefix length ",
+                                                     *parsed, ", longer than ", max_prefix));
+    }
+    prefix = *parsed;
+  }
+  const uint32_t bits = dotted ? prefix + 96 : prefix;
+
+  IpAddress lo = *base;
+  IpAddress hi = *base;
+  for (uint32_t i = 0; i < 16; ++i) {
+    const uint32_t byte_start = i * 8;
+    uint8_t host_mask = 0xff;  // the host bits of this byte
+    if (bits >= byte_start + 8) {
+      host_mask = 0;
+    } else if (bits > byte_start) {
+      host_mask = static_cast<uint8_t>(0xff >> (bits - byte_start));
+    }
+    lo.bytes[i] = base->bytes[i] & static_cast<uint8_t>(~host_mask);
+    hi.bytes[i] = base->bytes[i] | host_mask;
+  }
+  if (!(lo == *base)) {
+    std::string network = dotted ? FormatIp(lo) : FormatV6(lo.bytes);
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cidr '", cidr, "' has host bits set (did you mean ", network, "/", prefix, "?)"));
+  }
+  ranges_.push_back(Range{lo, hi, cidr});
+  return absl::OkStatus();
+}
+
+void CidrSet::Finalize() {
+  // Within a family, CIDR blocks are either nested or disjoint. Sorting by start, the
+  // larger block first on a tie, puts every block right after the block containing it
+  // (or one of its nested blocks), so one pass leaves disjoint ranges.
+  std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) {
+    if (FamilyKey(a.lo) != FamilyKey(b.lo)) return FamilyKey(a.lo) < FamilyKey(b.lo);
+    return b.hi.bytes < a.hi.bytes;
+  });
+  std::vector<Range> kept;
+  kept.reserve(ranges_.size());
+  for (Range& r : ranges_) {
+    if (!kept.empty() && kept.back().lo.is_v4 == r.lo.is_v4 &&
+        !(kept.back().hi.bytes < r.hi.bytes)) {
+      continue;  // inside the previous block
+    }
+    kept.push_back(std::move(r));
+  }
+  ranges_ = std::move(kept);
+}
+
+const std::string* CidrSet::Find(const IpAddress& ip) const {
+  auto it = std::upper_bound(
+      ranges_.begin(), ranges_.end(), ip,
+      [](const IpAddress& key, const Range& r) { return FamilyKey(key) < FamilyKey(r.lo); });
+  if (it == ranges_.begin()) return nullptr;
+  --it;
+  if (it->lo.is_v4 != ip.is_v4 || it->hi.bytes < ip.bytes) return nullptr;
+  return &it->text;
+}
+
+void PortSet::AddRange(uint32_t lo, uint32_t hi) {
+  hi = std::min<uint32_t>(hi, 65535);
+  for (uint32_t port = lo; port <= hi; ++port) bits_.set(port);
+}
+
+std::string_view ListTypeName(ListType t) {
+  switch (t) {
+    case ListType::kCidr:
+      return "cidr";
+    case ListType::kPort:
+      return "port";
+    case ListType::kNumber:
+      return "number";
+    case ListType::kString:
+      return "string";
+  }
+  return "?";
+}
+
+bool NamedList::ContainsNumber(double v) const {
+  return std::binary_search(numbers.begin(), numbers.end(), v);
+}
+
+}  // namespace warden::rules

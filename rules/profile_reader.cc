@@ -1,0 +1,446 @@
+#include "rules/profile_reader.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "rules/inventory_reader.h"
+#include "rules/list_reader.h"
+#include "rules/names.h"
+#include "rules/operator_fit.h"
+#include "rules/suggest.h"
+
+namespace warden::rules {
+namespace {
+
+constexpr int64_t kMaxDurationSeconds = 7 * 86400;
+constexpr int64_t kMaxConsecutiveDatapoints = 10;
+
+const std::vector<std::string_view> kProfileKeys = {"profile", "description", "targets",
+                                                    "behaviours"};
+const std::vector<std::string_view> kTargetsKeys = {"all", "groups", "attributes"};
+const std::vector<std::string_view> kBehaviourKeys = {
+    "name",
+    "metric",
+    "operator",
+    "value",
+    "list",
+    "duration_seconds",
+    "consecutive_datapoints_to_alarm",
+    "consecutive_datapoints_to_clear",
+    "severity",
+    "labels",
+    "suppress_alerts",
+    "description",
+};
+
+// Reads `targets`: the scalar "all", or a mapping of all / groups / attributes.
+void ReadTargets(const NodeReader& r, const Field& field, ProfileDraft* draft) {
+  Targets& targets = draft->profile.targets;
+  const SourceLocation at = r.Locate(field);
+  if (field.value.IsScalar() && field.value.Scalar() == "all") {
+    targets.all = true;
+    return;
+  }
+  if (!field.value.IsMap()) {
+    r.Error(at, "E_TARGETS",
+            absl::StrCat("expected 'all' or a mapping of 'all', 'groups' and 'attributes', got ",
+                         Describe(field.value)));
+    return;
+  }
+  std::optional<Fields> fields = r.Map(field, kTargetsKeys);
+  if (!fields.has_value()) return;
+  size_t selectors = 0;  // groups and attributes as written
+  if (const Field* all = fields->Find("all"); all != nullptr) {
+    targets.all = r.Bool(*all).value_or(false);
+  }
+  if (const Field* groups = fields->Find("groups"); groups != nullptr) {
+    selectors += ReadGroups(r, *groups, &draft->target_groups);
+    for (const NameAt& group : draft->target_groups) targets.groups.push_back(group.name);
+  }
+  if (const Field* attributes = fields->Find("attributes"); attributes != nullptr) {
+    selectors += ReadAttributes(r, *attributes, &targets.attributes);
+  }
+  if (targets.all && selectors > 0) {
+    r.Error(r.Locate(fields->Find("all")->key), "E_TARGETS",
+            "'all: true' cannot be combined with 'groups' or 'attributes'");
+  } else if (!targets.all && selectors == 0) {
+    r.Error(at, "E_TARGETS",
+            "targets select no device: give 'all: true', 'groups' or 'attributes'");
+  }
+}
+
+// Resolves the metric id; nullopt after E_METRIC. A custom metric's type is set from
+// the operator later.
+std::optional<Metric> ReadMetric(const NodeReader& r, const Field& field) {
+  std::optional<std::string> id = r.String(field);
+  if (!id.has_value()) return std::nullopt;
+  const SourceLocation at = r.Locate(field);
+  Metric metric;
+  metric.id = *id;
+  if (const MetricInfo* info = FindDeviceMetric(*id); info != nullptr) {
+    metric.builtin = info->builtin;
+    metric.type = info->type;
+    metric.delta = info->delta;
+    return metric;
+  }
+  if (IsCloudSideMetric(*id)) {
+    r.Error(at, "E_METRIC",
+            absl::StrCat("metric '", *id,
+                         "' is cloud-side and needs broker events, which this version does not "
+                         "ingest"));
+    return std::nullopt;
+  }
+  if (id->rfind("aws:", 0) == 0) {
+    std::vector<std::string_view> known;
+    for (const MetricInfo& m : DeviceMetrics()) known.push_back(m.id);
+    std::string suggestion = DidYouMean(*id, known);
+    r.Error(at, "E_METRIC",
+            suggestion.empty() ? absl::StrCat("unknown metric '", *id,
+                                              "' (device-side metrics: ", JoinNames(known), ")")
+                               : absl::StrCat("unknown metric '", *id, "'", suggestion));
+    return std::nullopt;
+  }
+  if (!IsValidCustomMetricName(*id)) {
+    r.Error(at, "E_METRIC",
+            absl::StrCat("invalid custom metric name '", *id,
+                         "' (expected 1 to 128 characters of [a-zA-Z0-9:_-])"));
+    return std::nullopt;
+  }
+  metric.builtin = BuiltinMetric::kCustom;
+  return metric;
+}
+
+std::optional<Operator> ReadOperator(const NodeReader& r, const Field& field) {
+  std::optional<std::string> name = r.String(field);
+  if (!name.has_value()) return std::nullopt;
+  std::optional<Operator> op = ParseOperator(*name);
+  if (!op.has_value()) {
+    const std::vector<std::string_view> all = AllOperatorNames();
+    r.Error(r.Locate(field), "E_OPERATOR",
+            absl::StrCat("unknown operator '", *name, "' (expected one of: ", JoinNames(all), ")",
+                         DidYouMean(*name, all)));
+  }
+  return op;
+}
+
+// Checks that `op` applies to the metric and settles a custom metric's type (for
+// in-set / not-in-set on a named list, the linker settles it). Reports E_OPERATOR_TYPE.
+bool FitOperator(const NodeReader& r, const SourceLocation& at, Operator op, Metric* metric) {
+  if (metric->builtin != BuiltinMetric::kCustom) {
+    if (OperatorFits(op, metric->type)) return true;
+    r.Error(
+        at, "E_OPERATOR_TYPE",
+        absl::StrCat("operator '", std::string(OperatorName(op)), "' does not apply to '",
+                     metric->id, "', a ", ValueTypeName(metric->type),
+                     " metric (expected one of: ", JoinNames(OperatorNamesFor(metric->type)), ")"));
+    return false;
+  }
+  if (IsNumberOperator(op)) {
+    metric->type = ValueType::kNumber;
+    metric->delta = true;  // custom numbers are summed over duration_seconds
+    return true;
+  }
+  if (OperatorFits(op, ValueType::kIpList)) {
+    metric->type = ValueType::kIpList;
+    return true;
+  }
+  if (OperatorFits(op, ValueType::kPortList)) {
+    r.Error(at, "E_OPERATOR_TYPE",
+            absl::StrCat("operator '", std::string(OperatorName(op)),
+                         "' does not apply to custom metric '", metric->id,
+                         "': port sets are for aws:listening-tcp-ports and "
+                         "aws:listening-udp-ports (use in-set or not-in-set)"));
+    return false;
+  }
+  metric->type = ValueType::kStringList;  // until the list says otherwise
+  return true;
+}
+
+// The type of an in-set inline list: numbers when every value is a plain number,
+// strings when none is. A mix is an E_LIST_VALUE at the first odd value.
+std::optional<ListType> InferSetListType(const NodeReader& r,
+                                         const std::vector<YAML::Node>& values) {
+  const bool numbers = PlainNumber(values.front()).has_value();
+  for (const YAML::Node& value : values) {
+    if (PlainNumber(value).has_value() != numbers) {
+      r.Error(
+          r.Locate(Field::Entry(value)), "E_LIST_VALUE",
+          absl::StrCat("got ", Describe(value), " in a list of ", numbers ? "numbers" : "strings",
+                       " (the first value decides; a list holds numbers or strings, not "
+                       "both)"));
+      return std::nullopt;
+    }
+  }
+  return numbers ? ListType::kNumber : ListType::kString;
+}
+
+// Reads `value: [...]` for a list operator into an anonymous list.
+bool ReadInlineList(const NodeReader& r, const Field& field, BehaviourDraft* draft) {
+  Behaviour& b = draft->behaviour;
+  std::optional<std::vector<YAML::Node>> values = r.Sequence(field);
+  if (!values.has_value()) return false;
+  if (values->empty()) {
+    r.Error(r.Locate(field), "E_VALUE",
+            "an inline list needs at least one value (or use 'list' to name a list)");
+    return false;
+  }
+  auto list = std::make_shared<NamedList>();
+  list->file = r.file();
+  if (OperatorFits(b.op, ValueType::kIpList)) {
+    list->type = ListType::kCidr;
+  } else if (OperatorFits(b.op, ValueType::kPortList)) {
+    list->type = ListType::kPort;
+  } else {
+    std::optional<ListType> type = InferSetListType(r, *values);
+    if (!type.has_value()) return false;
+    list->type = *type;
+    b.metric.type = *type == ListType::kNumber ? ValueType::kNumberList : ValueType::kStringList;
+  }
+  CompileListValues(r, *values, list.get());
+  for (const YAML::Node& value : *values) {
+    draft->inline_values.push_back(value.IsScalar() ? value.Scalar() : "");
+  }
+  std::sort(draft->inline_values.begin(), draft->inline_values.end());
+  b.list = std::move(list);
+  return true;
+}
+
+// Reads the operand: `value` (a number, or an inline list) or `list` (a list name).
+void ReadOperand(const NodeReader& r, const Fields& fields, BehaviourDraft* draft) {
+  Behaviour& b = draft->behaviour;
+  const Field* value = fields.Find("value");
+  const Field* list = fields.Find("list");
+  if (IsNumberOperator(b.op)) {
+    if (list != nullptr) {
+      r.Error(r.Locate(list->key), "E_VALUE",
+              absl::StrCat("'list' needs a list operator; '", std::string(OperatorName(b.op)),
+                           "' compares the metric with a number 'value'"));
+    }
+    if (value == nullptr) {
+      r.Error(
+          r.Locate(fields.node()), "E_MISSING_KEY",
+          absl::StrCat("missing required key 'value' (operator '", std::string(OperatorName(b.op)),
+                       "' compares the metric with a number)"));
+      return;
+    }
+    b.value = r.Number(*value).value_or(0);
+    return;
+  }
+  if (value != nullptr && list != nullptr) {
+    const Field* second = r.Locate(value->key).line > r.Locate(list->key).line ? value : list;
+    r.Error(r.Locate(second->key), "E_VALUE",
+            "give either 'value' (an inline list) or 'list' (a named list), not both");
+    return;
+  }
+  if (value == nullptr && list == nullptr) {
+    r.Error(r.Locate(fields.node()), "E_MISSING_KEY",
+            absl::StrCat("missing 'list' (a named list) or 'value' (an inline list) for operator '",
+                         std::string(OperatorName(b.op)), "'"));
+    return;
+  }
+  if (value != nullptr) {
+    ReadInlineList(r, *value, draft);
+    return;
+  }
+  if (std::optional<std::string> name = r.String(*list); name.has_value()) {
+    draft->list_ref = NameAt{*name, r.Locate(*list)};
+  }
+}
+
+// duration_seconds: 1 s to 7 days, on delta counters (built-in or custom numbers).
+void ReadDuration(const NodeReader& r, const Field& field, BehaviourDraft* draft) {
+  Behaviour& b = draft->behaviour;
+  std::optional<int64_t> seconds = r.Integer(field);
+  if (!seconds.has_value()) return;
+  if (*seconds < 1 || *seconds > kMaxDurationSeconds) {
+    r.Error(r.Locate(field), "E_DURATION",
+            absl::StrCat("duration_seconds must be between 1 and ", kMaxDurationSeconds,
+                         " (7 days), got ", *seconds));
+    return;
+  }
+  if (b.metric.type != ValueType::kNumber) {
+    // A custom metric compared with a named set gets its list type from the linker.
+    const bool type_known = b.metric.builtin != BuiltinMetric::kCustom || b.list != nullptr;
+    r.Error(r.Locate(field.key), "E_DURATION",
+            absl::StrCat("duration_seconds applies to number metrics; '", b.metric.id, "' is a ",
+                         type_known ? ValueTypeName(b.metric.type) : "list",
+                         " (each report is judged on its own)"));
+    return;
+  }
+  if (!b.metric.delta) {
+    r.Error(r.Locate(field.key), "E_DURATION",
+            absl::StrCat("duration_seconds applies to delta counters, which are summed over the "
+                         "window; '",
+                         b.metric.id, "' is a gauge"));
+    return;
+  }
+  b.duration_seconds = *seconds;
+}
+
+std::optional<int> ReadCount(const NodeReader& r, const Field& field, const char* key) {
+  std::optional<int64_t> count = r.Integer(field);
+  if (!count.has_value()) return std::nullopt;
+  if (*count < 1 || *count > kMaxConsecutiveDatapoints) {
+    r.Error(
+        r.Locate(field), "E_COUNT",
+        absl::StrCat(key, " must be between 1 and ", kMaxConsecutiveDatapoints, ", got ", *count));
+    return std::nullopt;
+  }
+  return static_cast<int>(*count);
+}
+
+void ReadSeverity(const NodeReader& r, const Field& field, Behaviour* b) {
+  std::optional<std::string> name = r.String(field);
+  if (!name.has_value()) return;
+  if (std::optional<Severity> severity = ParseSeverity(*name); severity.has_value()) {
+    b->severity = *severity;
+    return;
+  }
+  const std::vector<std::string_view> all = {"low", "medium", "high", "critical"};
+  r.Error(r.Locate(field), "E_SEVERITY",
+          absl::StrCat("unknown severity '", *name, "' (expected one of: ", JoinNames(all), ")",
+                       DidYouMean(*name, all)));
+}
+
+void ReadLabels(const NodeReader& r, const Field& field, Behaviour* b) {
+  std::optional<Fields> labels = r.Map(field, {});
+  if (!labels.has_value()) return;
+  for (const auto& [key, pair] : labels->pairs()) {
+    if (!IsValidLabelName(key)) {
+      r.Error(r.Locate(pair.key), "E_LABEL",
+              absl::StrCat("invalid label name '", key, "' (expected ", kLabelNameRule, ")"));
+      continue;
+    }
+    if (std::optional<std::string> value = r.String(pair); value.has_value()) {
+      b->labels[key] = *value;
+    }
+  }
+}
+
+void ReadBehaviour(const NodeReader& reader, const YAML::Node& entry, size_t index,
+                   ProfileDraft* profile, std::map<std::string, SourceLocation>* seen) {
+  // Named before the mapping is checked, so every diagnostic inside says which one.
+  const std::optional<std::string> peeked = PeekScalar(entry, "name");
+  const std::string which = peeked.has_value() && IsValidName(*peeked)
+                                ? absl::StrCat("'", *peeked, "'")
+                                : absl::StrCat("#", index + 1);
+  const NodeReader r =
+      reader.WithNote(absl::StrCat("in behaviour ", which, " of profile '", profile->profile.name,
+                                   "' (", FormatLocation(reader.Locate(entry)), ")"));
+  std::optional<Fields> fields = r.Map(Field::Entry(entry), kBehaviourKeys);
+  if (!fields.has_value()) return;
+
+  BehaviourDraft draft;
+  draft.notes = r.notes();
+  Behaviour& b = draft.behaviour;
+  bool usable = true;
+
+  if (const Field* name = r.Require(*fields, "name"); name != nullptr) {
+    b.location = r.Locate(*name);
+    if (std::optional<std::string> text = r.String(*name); text.has_value()) {
+      b.name = *text;
+      if (!IsValidName(b.name)) {
+        r.Error(b.location, "E_NAME",
+                absl::StrCat("invalid behaviour name '", b.name, "' (expected ", kNameRule, ")"));
+      } else if (auto [it, inserted] = seen->emplace(b.name, b.location); !inserted) {
+        r.WithNote(absl::StrCat("'", b.name, "' first defined at ", FormatLocation(it->second)))
+            .Error(b.location, "E_DUPLICATE",
+                   absl::StrCat("duplicate behaviour '", b.name, "' in profile '",
+                                profile->profile.name, "'"));
+      }
+    }
+  }
+
+  std::optional<Metric> metric;
+  if (const Field* field = r.Require(*fields, "metric"); field != nullptr) {
+    draft.metric_at = r.Locate(*field);
+    metric = ReadMetric(r, *field);
+  }
+  std::optional<Operator> op;
+  if (const Field* field = r.Require(*fields, "operator"); field != nullptr) {
+    draft.operator_at = r.Locate(*field);
+    op = ReadOperator(r, *field);
+  }
+  if (metric.has_value() && op.has_value() && FitOperator(r, draft.operator_at, *op, &*metric)) {
+    b.metric = *metric;
+    b.op = *op;
+    ReadOperand(r, *fields, &draft);
+    if (const Field* field = fields->Find("duration_seconds"); field != nullptr) {
+      ReadDuration(r, *field, &draft);
+    }
+  } else {
+    usable = false;
+  }
+
+  if (const Field* field = fields->Find("consecutive_datapoints_to_alarm"); field != nullptr) {
+    b.consecutive_datapoints_to_alarm =
+        ReadCount(r, *field, "consecutive_datapoints_to_alarm").value_or(1);
+  }
+  if (const Field* field = fields->Find("consecutive_datapoints_to_clear"); field != nullptr) {
+    b.consecutive_datapoints_to_clear =
+        ReadCount(r, *field, "consecutive_datapoints_to_clear").value_or(1);
+  }
+  if (const Field* field = fields->Find("severity"); field != nullptr) ReadSeverity(r, *field, &b);
+  if (const Field* field = fields->Find("labels"); field != nullptr) ReadLabels(r, *field, &b);
+  if (const Field* field = fields->Find("suppress_alerts"); field != nullptr) {
+    b.suppress_alerts = r.Bool(*field).value_or(false);
+  }
+  if (const Field* field = fields->Find("description"); field != nullptr) {
+    r.String(*field);  // only checked: behaviours keep no description
+  }
+  if (usable) profile->behaviours.push_back(std::move(draft));
+}
+
+}  // namespace
+
+void ReadProfileDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out) {
+  std::optional<Fields> fields = reader.Map(Field::Entry(document), kProfileKeys);
+  if (!fields.has_value()) return;
+
+  ProfileDraft draft;
+  Profile& p = draft.profile;
+  const Field* name = fields->Find("profile");
+  p.location = reader.Locate(*name);
+  bool named = false;
+  if (std::optional<std::string> text = reader.String(*name); text.has_value()) {
+    p.name = *text;
+    named = IsValidName(p.name);
+    if (!named) {
+      reader.Error(p.location, "E_NAME",
+                   absl::StrCat("invalid profile name '", p.name, "' (expected ", kNameRule, ")"));
+    }
+  }
+  const NodeReader r =
+      reader.WithNote(absl::StrCat("in profile '", p.name, "' (", FormatLocation(p.location), ")"));
+  draft.notes = r.notes();
+
+  if (const Field* description = fields->Find("description"); description != nullptr) {
+    p.description = r.String(*description).value_or("");
+  }
+  if (const Field* targets = fields->Find("targets"); targets != nullptr) {
+    ReadTargets(r, *targets, &draft);
+  } else {
+    r.Error(r.Locate(fields->node()), "E_TARGETS",
+            "missing 'targets': say which devices the profile watches ('targets: all', or "
+            "'groups' and/or 'attributes')");
+  }
+  if (const Field* behaviours = r.Require(*fields, "behaviours"); behaviours != nullptr) {
+    if (std::optional<std::vector<YAML::Node>> entries = r.Sequence(*behaviours);
+        entries.has_value()) {
+      if (entries->empty()) {
+        r.Error(r.Locate(*behaviours), "E_VALUE", "a profile needs at least one behaviour");
+      }
+      std::map<std::string, SourceLocation> seen;
+      for (size_t i = 0; i < entries->size(); ++i) {
+        ReadBehaviour(reader, (*entries)[i], i, &draft, &seen);
+      }
+    }
+  }
+  if (named) out->profiles.push_back(std::move(draft));
+}
+
+}  // namespace warden::rules

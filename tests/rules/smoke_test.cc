@@ -1,0 +1,3 @@
+#include "gtest/gtest.h"
+#include "rules/loader.h"
+TEST(Smoke, Builds) { EXPECT_TRUE(warden::rules::LoadRules({}).ok()); }
