@@ -28,6 +28,22 @@ std::string Quote(const std::string& text) {
   return absl::StrCat("'", text.substr(0, kMax), "...'");
 }
 
+// Whether 0-based line `line` of `content` has a tab in its indentation, the usual
+// cause of yaml-cpp's less obvious syntax errors.
+bool IndentedWithTab(const std::string& content, int line) {
+  if (line < 0) return false;
+  size_t start = 0;
+  for (int i = 0; i < line; ++i) {
+    start = content.find('\n', start);
+    if (start == std::string::npos) return false;
+    ++start;
+  }
+  for (size_t i = start; i < content.size() && (content[i] == ' ' || content[i] == '\t'); ++i) {
+    if (content[i] == '\t') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<std::vector<YAML::Node>> ParseYamlDocuments(const std::string& file,
@@ -42,7 +58,11 @@ std::optional<std::vector<YAML::Node>> ParseYamlDocuments(const std::string& fil
     // Mark is 0-based, and -1 when yaml-cpp does not know where.
     SourceLocation at{file, e.mark.line >= 0 ? e.mark.line + 1 : 0,
                       e.mark.column >= 0 ? e.mark.column + 1 : 0};
-    sink->Error(at, "E_YAML", absl::StrCat("yaml syntax error: ", e.msg));
+    sink->Error(at, "E_YAML",
+                absl::StrCat("yaml syntax error: ", e.msg,
+                             IndentedWithTab(content, e.mark.line)
+                                 ? " (indent with spaces: YAML does not allow tabs there)"
+                                 : ""));
     return std::nullopt;
   }
   return documents;
