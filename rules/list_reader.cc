@@ -62,19 +62,36 @@ void AddPort(const NodeReader& reader, const YAML::Node& value, PortSet* ports) 
   ports->AddRange(*lo, *hi);
 }
 
+const char* ValueExpected(ListType type) {
+  switch (type) {
+    case ListType::kCidr:
+      return "a cidr block or an address";
+    case ListType::kPort:
+      return "a port or a port range";
+    case ListType::kNumber:
+      return "a number";
+    case ListType::kString:
+      return "a string";
+  }
+  return "a value";
+}
+
 }  // namespace
 
 void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& values,
                        NamedList* list) {
   list->entries = values.size();
   for (const YAML::Node& value : values) {
-    const Field entry = Field::Entry(value);
-    std::optional<std::string> text = reader.String(entry);
-    if (!text.has_value()) continue;
-    const SourceLocation at = reader.Locate(entry);
+    const SourceLocation at = reader.Locate(value);
+    if (!value.IsScalar()) {
+      reader.Error(at, "E_LIST_VALUE",
+                   absl::StrCat("expected ", ValueExpected(list->type), ", got ", Describe(value)));
+      continue;
+    }
+    const std::string& text = value.Scalar();
     switch (list->type) {
       case ListType::kCidr:
-        if (absl::Status s = list->cidrs.Add(*text); !s.ok()) {
+        if (absl::Status s = list->cidrs.Add(text); !s.ok()) {
           reader.Error(at, "E_LIST_VALUE", std::string(s.message()));
         }
         break;
@@ -90,7 +107,7 @@ void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& 
         }
         break;
       case ListType::kString:
-        list->strings.insert(*text);
+        list->strings.insert(text);
         break;
     }
   }

@@ -11,8 +11,7 @@
 namespace warden::rules {
 
 // Compiles YAML `values` into `list` according to list->type, then sorts and
-// finalizes it. Each bad value is its own diagnostic (E_LIST_VALUE, or E_TYPE when it
-// is not a scalar) at that value:
+// finalizes it. Each bad value is its own E_LIST_VALUE diagnostic at that value:
 //   cidr:   "10.0.0.0/8", "2001:db8::/32" or a bare address
 //   port:   an integer 0–65535, or a "lo-hi" range string
 //   number: a finite number

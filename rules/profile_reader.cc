@@ -414,8 +414,9 @@ void ReadProfileDocument(const NodeReader& reader, const YAML::Node& document, D
                    absl::StrCat("invalid profile name '", p.name, "' (expected ", kNameRule, ")"));
     }
   }
-  const NodeReader r =
-      reader.WithNote(absl::StrCat("in profile '", p.name, "' (", FormatLocation(p.location), ")"));
+  const NodeReader r = reader.WithNote(absl::StrCat(
+      "in profile ", p.name.empty() ? "" : absl::StrCat("'", p.name, "' "), "(",
+      FormatLocation(p.location), ")"));
   draft.notes = r.notes();
 
   if (const Field* description = fields->Find("description"); description != nullptr) {
