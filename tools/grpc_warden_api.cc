@@ -1,0 +1,93 @@
+#include "tools/grpc_warden_api.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "warden/v1/ingest.grpc.pb.h"
+#include "warden/v1/profile.grpc.pb.h"
+#include "warden/v1/violation.grpc.pb.h"
+
+namespace warden::tools {
+namespace {
+
+class GrpcWardenApi : public WardenApi {
+ public:
+  GrpcWardenApi(std::string server, absl::Duration timeout)
+      : server_(std::move(server)),
+        timeout_(timeout),
+        channel_(grpc::CreateChannel(server_, grpc::InsecureChannelCredentials())),
+        ingest_(v1::IngestService::NewStub(channel_)),
+        violations_(v1::ViolationService::NewStub(channel_)),
+        profiles_(v1::ProfileService::NewStub(channel_)) {}
+
+  absl::StatusOr<v1::ReportAck> Report(const v1::ReportRequest& request) override {
+    return Call(*ingest_, &v1::IngestService::Stub::Report, request);
+  }
+  absl::StatusOr<v1::ListActiveViolationsResponse> ListActiveViolations(
+      const v1::ListActiveViolationsRequest& request) override {
+    return Call(*violations_, &v1::ViolationService::Stub::ListActiveViolations, request);
+  }
+  absl::StatusOr<v1::ListViolationEventsResponse> ListViolationEvents(
+      const v1::ListViolationEventsRequest& request) override {
+    return Call(*violations_, &v1::ViolationService::Stub::ListViolationEvents, request);
+  }
+  absl::StatusOr<v1::Violation> SetVerificationState(
+      const v1::SetVerificationStateRequest& request) override {
+    return Call(*violations_, &v1::ViolationService::Stub::SetVerificationState, request);
+  }
+  absl::StatusOr<v1::DeviceState> GetDeviceState(
+      const v1::GetDeviceStateRequest& request) override {
+    return Call(*violations_, &v1::ViolationService::Stub::GetDeviceState, request);
+  }
+  absl::StatusOr<v1::ListProfilesResponse> ListProfiles(
+      const v1::ListProfilesRequest& request) override {
+    return Call(*profiles_, &v1::ProfileService::Stub::ListProfiles, request);
+  }
+  absl::StatusOr<v1::ReloadProfilesResponse> ReloadProfiles(
+      const v1::ReloadProfilesRequest& request) override {
+    return Call(*profiles_, &v1::ProfileService::Stub::ReloadProfiles, request);
+  }
+
+ private:
+  // One unary call with the deadline; the gRPC status becomes an absl::Status (the
+  // codes are the same numbers).
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(Stub& stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                                const Request& request) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout_));
+    Response response;
+    const grpc::Status s = (stub.*method)(&context, request, &response);
+    if (s.ok()) return response;
+    switch (s.error_code()) {
+      case grpc::StatusCode::UNAVAILABLE:
+        return absl::UnavailableError(
+            absl::StrCat("cannot reach wardend at ", server_, ": ", s.error_message()));
+      case grpc::StatusCode::DEADLINE_EXCEEDED:
+        return absl::DeadlineExceededError(absl::StrCat(
+            "no answer from wardend at ", server_, " within ", absl::FormatDuration(timeout_)));
+      default:
+        return absl::Status(static_cast<absl::StatusCode>(s.error_code()), s.error_message());
+    }
+  }
+
+  const std::string server_;
+  const absl::Duration timeout_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IngestService::Stub> ingest_;
+  std::unique_ptr<v1::ViolationService::Stub> violations_;
+  std::unique_ptr<v1::ProfileService::Stub> profiles_;
+};
+
+}  // namespace
+
+std::unique_ptr<WardenApi> NewGrpcWardenApi(const std::string& server, absl::Duration timeout) {
+  return std::make_unique<GrpcWardenApi>(server, timeout);
+}
+
+}  // namespace warden::tools

@@ -1,0 +1,53 @@
+#ifndef WARDEN_TOOLS_LOAD_STATS_H_
+#define WARDEN_TOOLS_LOAD_STATS_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "tools/latency_histogram.h"
+#include "warden/v1/ingest.pb.h"
+
+namespace warden::tools {
+
+// What a stretch of a load run did.
+struct LoadTally {
+  int64_t sent = 0;
+  int64_t accepted = 0;
+  int64_t duplicate = 0;
+  // REJECTED acks by error_code ("" for an ack without one, or of unknown status).
+  std::map<std::string, int64_t> rejected;
+  LatencyHistogram latency;  // send → ack
+
+  int64_t acked() const;
+};
+
+// The tallies of a load run, by interval and in total. Thread-safe: every stream's
+// writer and reader record into one LoadStats.
+class LoadStats {
+ public:
+  void RecordSent();
+  void RecordAck(const v1::ReportAck& ack, absl::Duration latency);
+
+  // What happened since the previous TakeInterval (or the start); starts a new interval.
+  LoadTally TakeInterval();
+  // What happened since the start.
+  LoadTally Total() const;
+
+ private:
+  mutable absl::Mutex mu_;
+  LoadTally interval_ ABSL_GUARDED_BY(mu_);
+  LoadTally total_ ABSL_GUARDED_BY(mu_);
+};
+
+// One line for the operator, `elapsed` being how long `tally` took:
+//   [5.0s] 1000.2 acks/s, sent 5001, accepted 4990, duplicate 0, rejected 10
+//   (InvalidPayload 10); ack latency ms p50 1.21 p99 4.52 max 12.30
+std::string FormatTally(absl::string_view label, const LoadTally& tally, absl::Duration elapsed);
+
+}  // namespace warden::tools
+
+#endif  // WARDEN_TOOLS_LOAD_STATS_H_

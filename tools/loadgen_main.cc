@@ -1,0 +1,215 @@
+// warden-loadgen: simulates a fleet of devices streaming metrics reports to wardend,
+// some of them misbehaving, and measures the acks. See tools/README.md.
+
+#include <grpcpp/grpcpp.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdint>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "tools/fleet.h"
+#include "tools/load_stats.h"
+#include "tools/report_stream.h"
+
+namespace warden::tools {
+namespace {
+
+// Set by SIGINT/SIGTERM or at the end of --duration; every stream watches it.
+std::atomic<bool> stop_requested{false};
+
+void OnSignal(int signal) {
+  stop_requested.store(true);
+  std::signal(signal, SIG_DFL);  // a second ^C ends the process at once
+}
+
+constexpr absl::Duration kReportEvery = absl::Seconds(5);
+constexpr absl::Duration kTick = absl::Milliseconds(100);
+
+struct Options {
+  std::string server = "127.0.0.1:7600";
+  int devices = 1000;
+  double rate = 1000;
+  double duration_seconds = 30;
+  int streams = 4;
+  double misbehaving_fraction = 0.01;
+  int misbehaving_count = -1;  // -1: use the fraction
+  double misbehave_after_seconds = 5;
+  std::string device_prefix = "dev-";
+  int64_t report_id_start = absl::ToUnixSeconds(absl::Now()) * 1000;
+  int max_inflight = 1024;
+  uint64_t seed = 1;
+  bool once = false;
+  double connect_timeout_seconds = 10;
+};
+
+// Whether wardend answers at all, before any stream starts.
+bool CanConnect(const Options& o) {
+  auto channel = grpc::CreateChannel(o.server, grpc::InsecureChannelCredentials());
+  return channel->WaitForConnected(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(o.connect_timeout_seconds)));
+}
+
+void PrintPlan(const Options& o, const Fleet& fleet) {
+  std::cout << "warden-loadgen: " << fleet.size() << " devices (" << fleet.name(0) << ".."
+            << fleet.name(fleet.size() - 1) << ") on " << o.streams << " streams to " << o.server
+            << ", " << o.rate << " reports/s, "
+            << (o.once                   ? std::string("one report per device")
+                : o.duration_seconds > 0 ? absl::StrCat("for ", o.duration_seconds, "s")
+                                         : std::string("until interrupted"))
+            << "; report ids from " << o.report_id_start << ", seed " << o.seed << "\n";
+  const std::vector<int> bad = fleet.Misbehaving();
+  std::cout << "misbehaving devices: " << bad.size();
+  if (!bad.empty()) std::cout << ", from " << o.misbehave_after_seconds << "s on";
+  std::cout << "\n";
+  for (int i : bad) {
+    std::cout << "  " << fleet.name(i) << " " << MisbehaviourName(fleet.misbehaviour(i)) << ": "
+              << MisbehaviourDescription(fleet.misbehaviour(i)) << "\n";
+  }
+  std::cout.flush();
+}
+
+int Run(const Options& o) {
+  FleetOptions fleet_options;
+  fleet_options.devices = o.devices;
+  fleet_options.device_prefix = o.device_prefix;
+  fleet_options.misbehaving =
+      o.misbehaving_count >= 0 ? o.misbehaving_count
+                               : static_cast<int>(std::llround(o.misbehaving_fraction * o.devices));
+  fleet_options.seed = o.seed;
+  const Fleet fleet(fleet_options);
+  const int streams = std::min(o.streams, o.devices);
+
+  if (!CanConnect(o)) {
+    std::cerr << "warden-loadgen: cannot connect to wardend at " << o.server << " within "
+              << o.connect_timeout_seconds << "s\n";
+    return 1;
+  }
+  PrintPlan(o, fleet);
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+
+  const absl::Time start = absl::Now();
+  std::vector<ReportStreamOptions> plans(streams);
+  for (int s = 0; s < streams; ++s) {
+    ReportStreamOptions& p = plans[s];
+    p.server = o.server;
+    p.stream = s;
+    p.rate = o.rate / streams;
+    p.max_inflight = o.max_inflight;
+    p.report_id_start = o.report_id_start;
+    p.once = o.once;
+    p.misbehave_at = start + absl::Seconds(o.misbehave_after_seconds);
+    p.seed = o.seed;
+  }
+  for (int d = 0; d < o.devices; ++d) plans[d % streams].devices.push_back(d);
+
+  LoadStats stats;
+  std::vector<absl::Status> results(streams);
+  std::atomic<int> finished{0};
+  std::vector<std::thread> threads;
+  for (int s = 0; s < streams; ++s) {
+    threads.emplace_back([&, s] {
+      results[s] = RunReportStream(plans[s], fleet, stats, stop_requested);
+      finished.fetch_add(1);
+    });
+  }
+
+  const absl::Time end = o.once || o.duration_seconds <= 0
+                             ? absl::InfiniteFuture()
+                             : start + absl::Seconds(o.duration_seconds);
+  absl::Time interval_start = start;
+  while (finished.load() < streams) {
+    absl::SleepFor(kTick);
+    const absl::Time now = absl::Now();
+    if (now >= end) stop_requested.store(true);
+    if (now - interval_start >= kReportEvery) {
+      const std::string label = absl::StrFormat("%.1fs", absl::ToDoubleSeconds(now - start));
+      std::cout << FormatTally(label, stats.TakeInterval(), now - interval_start) << std::endl;
+      interval_start = now;
+    }
+  }
+  stop_requested.store(true);
+  for (std::thread& t : threads) t.join();
+
+  const absl::Duration elapsed = absl::Now() - start;
+  std::cout << FormatTally(absl::StrFormat("total %.1fs", absl::ToDoubleSeconds(elapsed)),
+                           stats.Total(), elapsed)
+            << std::endl;
+  int exit_code = 0;
+  for (int s = 0; s < streams; ++s) {
+    if (results[s].ok()) continue;
+    std::cerr << "warden-loadgen: stream " << s << ": "
+              << absl::StatusCodeToString(results[s].code()) << ": " << results[s].message()
+              << "\n";
+    exit_code = 1;
+  }
+  return exit_code;
+}
+
+}  // namespace
+}  // namespace warden::tools
+
+int main(int argc, char** argv) {
+  warden::tools::Options o;
+  CLI::App app{"warden-loadgen: a simulated fleet streaming metrics reports to wardend.",
+               "warden-loadgen"};
+  app.add_option("--server", o.server, "wardend address, host:port")
+      ->envname("WARDEN_SERVER")
+      ->capture_default_str();
+  app.add_option("--devices", o.devices, "devices in the fleet")
+      ->check(CLI::Range(1, 9'999'999))
+      ->capture_default_str();
+  app.add_option("--rate", o.rate, "reports per second, all streams together")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--duration", o.duration_seconds, "seconds to run; 0: until SIGINT/SIGTERM")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--streams", o.streams, "bidi streams, devices split across them")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  CLI::Option* fraction =
+      app.add_option("--misbehaving", o.misbehaving_fraction, "fraction of devices misbehaving")
+          ->check(CLI::Range(0.0, 1.0))
+          ->capture_default_str();
+  CLI::Option* count =
+      app.add_option("--misbehaving-count", o.misbehaving_count, "devices misbehaving")
+          ->check(CLI::NonNegativeNumber);
+  fraction->excludes(count);
+  app.add_option("--misbehave-after", o.misbehave_after_seconds,
+                 "seconds before misbehaving devices start")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--device-prefix", o.device_prefix, "device names: prefix + 00001..")
+      ->capture_default_str();
+  app.add_option("--report-id-start", o.report_id_start,
+                 "first report id of every device (default: epoch seconds * 1000)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-inflight", o.max_inflight, "unacked reports per stream, at most")
+      ->check(CLI::Range(1, 1'000'000))
+      ->capture_default_str();
+  app.add_option("--seed", o.seed, "picks misbehaving devices, ports and traffic")
+      ->capture_default_str();
+  app.add_flag("--once", o.once, "send exactly one report per device, then exit");
+  app.add_option("--connect-timeout", o.connect_timeout_seconds,
+                 "seconds to wait for wardend at start")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return warden::tools::Run(o);
+}

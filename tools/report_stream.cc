@@ -1,0 +1,197 @@
+#include "tools/report_stream.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "tools/token_bucket.h"
+#include "warden/v1/ingest.grpc.pb.h"
+
+namespace warden::tools {
+namespace {
+
+// How often blocked threads look at the stop flag.
+constexpr absl::Duration kPoll = absl::Milliseconds(100);
+
+// One stream's run: the writer sends, the reader matches each ack with the oldest
+// report not yet acked (the server acks in order). Thread-safe where it must be:
+// `pending_` and the flags are shared by the writer, the reader and Run().
+class ReportStream {
+ public:
+  ReportStream(const ReportStreamOptions& options, const Fleet& fleet, LoadStats& stats,
+               const std::atomic<bool>& stop)
+      : options_(options), fleet_(fleet), stats_(stats), stop_(stop) {}
+
+  absl::Status Run() {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // a connection of its own
+    auto channel =
+        grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args);
+    auto stub = v1::IngestService::NewStub(channel);
+    stream_ = stub->StreamReports(&context_);
+
+    std::thread writer([this] { Write(); });
+    std::thread reader([this] { Read(); });
+    const bool drained = AwaitEnd();
+    writer.join();
+    reader.join();
+    const grpc::Status status = stream_->Finish();
+
+    absl::MutexLock lock(&mu_);
+    if (!drained) {
+      return absl::DeadlineExceededError(absl::StrCat(pending_.size(), " reports unacked ",
+                                                      absl::FormatDuration(options_.drain_timeout),
+                                                      " after the last send"));
+    }
+    if (!status.ok()) {
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    if (!error_.ok()) return error_;
+    if (!pending_.empty()) {
+      return absl::InternalError(
+          absl::StrCat("the stream ended with ", pending_.size(), " reports unacked"));
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  struct Pending {
+    int device;
+    int64_t report_id;
+    absl::Time sent_at;
+  };
+
+  // Waits until the reader has seen the end of the stream. Once the writer is done (or
+  // told to stop), waits at most drain_timeout more, then cancels the call. Returns
+  // false when it had to cancel.
+  bool AwaitEnd() {
+    absl::MutexLock lock(&mu_);
+    absl::Time deadline = absl::InfiniteFuture();
+    while (!reader_done_) {
+      if (deadline == absl::InfiniteFuture() && (writer_done_ || stop_.load())) {
+        deadline = absl::Now() + options_.drain_timeout;
+      }
+      if (absl::Now() >= deadline) {
+        context_.TryCancel();
+        return false;
+      }
+      mu_.AwaitWithTimeout(absl::Condition(&reader_done_), kPoll);
+    }
+    return true;
+  }
+
+  // Sleeps `d`, in slices, unless told to stop. False when told to stop.
+  bool SleepUnlessStopped(absl::Duration d) {
+    while (d > absl::ZeroDuration()) {
+      if (stop_.load()) return false;
+      const absl::Duration slice = std::min(d, kPoll);
+      absl::SleepFor(slice);
+      d -= slice;
+    }
+    return !stop_.load();
+  }
+
+  // Waits for room under max_inflight. False when the stream is over or told to stop.
+  bool AwaitRoom() {
+    absl::MutexLock lock(&mu_);
+    auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return reader_done_ || static_cast<int>(pending_.size()) < options_.max_inflight;
+    };
+    while (!mu_.AwaitWithTimeout(absl::Condition(&room), kPoll)) {
+      if (stop_.load()) return false;
+    }
+    return !reader_done_;
+  }
+
+  void Write() {
+    const std::vector<int>& devices = options_.devices;
+    TokenBucket bucket(options_.rate, std::max(1.0, options_.rate / 20), absl::Now());
+    std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
+    std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
+    for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
+      if (!SleepUnlessStopped(bucket.Take(absl::Now())) || !AwaitRoom()) break;
+      const size_t slot = i % devices.size();
+      const int device = devices[slot];
+      const absl::Time now = absl::Now();
+      v1::ReportRequest request;
+      request.set_device_id(fleet_.name(device));
+      *request.mutable_report() =
+          fleet_.MakeReport(device, next_id[slot]++, now >= options_.misbehave_at, rng);
+      {
+        absl::MutexLock lock(&mu_);
+        pending_.push_back({device, request.report().header().report_id(), now});
+      }
+      if (!stream_->Write(request)) break;  // the stream is over; Finish says why
+      stats_.RecordSent();
+    }
+    stream_->WritesDone();
+    absl::MutexLock lock(&mu_);
+    writer_done_ = true;
+  }
+
+  // The report `ack` answers: the oldest one sent and not yet acked. Records the first
+  // ack that does not match it (or has none) in error_.
+  std::optional<Pending> TakeOldestPending(const v1::ReportAck& ack) {
+    absl::MutexLock lock(&mu_);
+    if (pending_.empty()) {
+      if (error_.ok()) {
+        error_ =
+            absl::InternalError(absl::StrCat("ack for report ", ack.report_id(), " of device '",
+                                             ack.device_id(), "' with no report waiting for one"));
+      }
+      return std::nullopt;
+    }
+    const Pending p = pending_.front();
+    pending_.pop_front();
+    const std::string& name = fleet_.name(p.device);
+    if (error_.ok() && (ack.report_id() != p.report_id || ack.device_id() != name)) {
+      error_ = absl::InternalError(absl::StrCat("acks out of order: expected report ", p.report_id,
+                                                " of device '", name, "', got ", ack.report_id(),
+                                                " of device '", ack.device_id(), "'"));
+    }
+    return p;
+  }
+
+  void Read() {
+    v1::ReportAck ack;
+    while (stream_->Read(&ack)) {
+      const absl::Time now = absl::Now();
+      std::optional<Pending> p = TakeOldestPending(ack);
+      if (p.has_value()) stats_.RecordAck(ack, now - p->sent_at);
+    }
+    absl::MutexLock lock(&mu_);
+    reader_done_ = true;
+  }
+
+  const ReportStreamOptions& options_;
+  const Fleet& fleet_;
+  LoadStats& stats_;
+  const std::atomic<bool>& stop_;
+
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ReportRequest, v1::ReportAck>> stream_;
+
+  absl::Mutex mu_;
+  std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
+  bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);  // the first mismatched ack
+};
+
+}  // namespace
+
+absl::Status RunReportStream(const ReportStreamOptions& options, const Fleet& fleet,
+                             LoadStats& stats, const std::atomic<bool>& stop) {
+  return ReportStream(options, fleet, stats, stop).Run();
+}
+
+}  // namespace warden::tools

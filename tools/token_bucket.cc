@@ -1,0 +1,20 @@
+#include "tools/token_bucket.h"
+
+#include <algorithm>
+
+namespace warden::tools {
+
+TokenBucket::TokenBucket(double rate, double burst, absl::Time now)
+    : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
+
+absl::Duration TokenBucket::Take(absl::Time now) {
+  if (now > last_) {
+    tokens_ = std::min(burst_, tokens_ + absl::ToDoubleSeconds(now - last_) * rate_);
+    last_ = now;
+  }
+  tokens_ -= 1;
+  if (tokens_ >= 0) return absl::ZeroDuration();
+  return absl::Seconds(-tokens_ / rate_);
+}
+
+}  // namespace warden::tools

@@ -1,0 +1,29 @@
+#ifndef WARDEN_TOOLS_TOKEN_BUCKET_H_
+#define WARDEN_TOOLS_TOKEN_BUCKET_H_
+
+#include "absl/time/time.h"
+
+namespace warden::tools {
+
+// Paces events at `rate` per second, allowing bursts of up to `burst` events after a
+// pause. The caller passes the time, so tests need no clock. Not thread-safe.
+class TokenBucket {
+ public:
+  // Starts full. rate > 0, burst >= 1.
+  TokenBucket(double rate, double burst, absl::Time now);
+
+  // Takes a token for one event at `now` and returns how long to wait before the event:
+  // zero when a token was there. Waiting the returned time keeps the long-run rate at
+  // `rate` however late the caller is.
+  absl::Duration Take(absl::Time now);
+
+ private:
+  const double rate_;
+  const double burst_;
+  double tokens_;  // negative: owed, the wait of events already promised
+  absl::Time last_;
+};
+
+}  // namespace warden::tools
+
+#endif  // WARDEN_TOOLS_TOKEN_BUCKET_H_

@@ -1,0 +1,41 @@
+#ifndef WARDEN_TOOLS_WARDEN_API_H_
+#define WARDEN_TOOLS_WARDEN_API_H_
+
+#include "absl/status/statusor.h"
+#include "warden/v1/ingest.pb.h"
+#include "warden/v1/profile.pb.h"
+#include "warden/v1/violation.pb.h"
+
+namespace warden::tools {
+
+// The wardend RPCs wardenctl calls, as plain protobuf in and out: the seam between the
+// commands and gRPC, so the commands are tested against a fake. Each method is one
+// unary RPC; an error is the call's status (code and server message).
+// Implementations need not be thread-safe.
+class WardenApi {
+ public:
+  virtual ~WardenApi() = default;
+
+  // IngestService
+  virtual absl::StatusOr<v1::ReportAck> Report(const v1::ReportRequest& request) = 0;
+
+  // ViolationService
+  virtual absl::StatusOr<v1::ListActiveViolationsResponse> ListActiveViolations(
+      const v1::ListActiveViolationsRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListViolationEventsResponse> ListViolationEvents(
+      const v1::ListViolationEventsRequest& request) = 0;
+  virtual absl::StatusOr<v1::Violation> SetVerificationState(
+      const v1::SetVerificationStateRequest& request) = 0;
+  virtual absl::StatusOr<v1::DeviceState> GetDeviceState(
+      const v1::GetDeviceStateRequest& request) = 0;
+
+  // ProfileService
+  virtual absl::StatusOr<v1::ListProfilesResponse> ListProfiles(
+      const v1::ListProfilesRequest& request) = 0;
+  virtual absl::StatusOr<v1::ReloadProfilesResponse> ReloadProfiles(
+      const v1::ReloadProfilesRequest& request) = 0;
+};
+
+}  // namespace warden::tools
+
+#endif  // WARDEN_TOOLS_WARDEN_API_H_
