@@ -247,7 +247,7 @@ void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* chang
   // an update excludes a clear), so their relative order above does not matter.
   for (v1::ViolationEvent& e : changes->events) {
     const int64_t t = e.time().seconds() * kMicrosPerSecond + e.time().nanos() / 1000;
-    group->writes.Put(store::Family::kViolationEvents, store::EventKey(t, e.event_id()),
+    group->writes.Put(store::Family::kViolationEvents, store::EventKey(t, e.violation_id(), e.type()),
                       e.SerializeAsString());
     group->events.push_back(std::move(e));
   }

@@ -47,9 +47,11 @@ std::string EventKeyLowerBound(int64_t time_us) {
   return k;
 }
 
-std::string EventKey(int64_t time_us, std::string_view event_id) {
+std::string EventKey(int64_t time_us, std::string_view violation_id, int event_type) {
   std::string k = EventKeyLowerBound(time_us);
-  k.append(event_id);
+  k.append(violation_id);
+  k.push_back('\0');
+  k.push_back(static_cast<char>(event_type));
   return k;
 }
 

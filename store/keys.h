@@ -20,9 +20,10 @@ std::string ViolationKey(std::string_view device_id, std::string_view profile,
                          std::string_view behaviour);
 // The prefix every violation key of one device starts with.
 std::string ViolationDevicePrefix(std::string_view device_id);
-// violation_events: [time_us u64 big-endian][event id]; time-ordered, so a time range
-// is a key range.
-std::string EventKey(int64_t time_us, std::string_view event_id);
+// violation_events: [time_us u64 big-endian][violation id] 0x00 [event type u8];
+// time-ordered, so a time range is a key range, and events of one violation at the
+// same microsecond keep their lifecycle order (raised before cleared/invalidated).
+std::string EventKey(int64_t time_us, std::string_view violation_id, int event_type);
 std::string EventKeyLowerBound(int64_t time_us);
 // The time of an event key (nullopt when too short).
 std::optional<int64_t> EventKeyTime(std::string_view key);

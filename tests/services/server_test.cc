@@ -1,0 +1,400 @@
+// Integration: a real Server (gRPC on 127.0.0.1:0, RocksDB in a temp dir, a fake clock),
+// driven through its gRPC API as devices and operators would.
+#include "services/server.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "common/clock.h"
+#include "google/protobuf/util/time_util.h"
+#include "warden/v1/ingest.grpc.pb.h"
+#include "warden/v1/profile.grpc.pb.h"
+#include "warden/v1/violation.grpc.pb.h"
+
+namespace warden::services {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kProfile[] = R"(
+profile: fleet
+targets: all
+behaviours:
+  - name: bytes-out
+    metric: aws:all-bytes-out
+    operator: less-than
+    value: 1000
+    consecutive_datapoints_to_alarm: 2
+    consecutive_datapoints_to_clear: 1
+    severity: high
+    labels: {team: sec}
+  - name: bytes-out-5m
+    metric: aws:all-bytes-out
+    operator: less-than-equals
+    value: 10000
+    duration_seconds: 300
+  - name: no-telnet
+    metric: aws:listening-tcp-ports
+    operator: not-in-port-set
+    list: risky-ports
+    severity: critical
+---
+list: risky-ports
+type: port
+values: [23, 2323]
+)";
+
+v1::ReportRequest MakeReport(const std::string& device, int64_t id, uint64_t bytes_out,
+                             std::vector<uint32_t> tcp_ports = {}) {
+  v1::ReportRequest r;
+  r.set_device_id(device);
+  r.mutable_report()->mutable_header()->set_report_id(id);
+  r.mutable_report()->mutable_header()->set_version("1.0");
+  v1::Metrics* m = r.mutable_report()->mutable_metrics();
+  m->mutable_network_stats()->set_bytes_out(bytes_out);
+  for (uint32_t p : tcp_ports) m->mutable_listening_tcp_ports()->add_ports()->set_port(p);
+  return r;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/warden-server-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    fs::create_directories(dir_ / "profiles");
+    WriteProfiles(kProfile);
+    StartServer();
+  }
+
+  void TearDown() override {
+    server_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void WriteProfiles(const std::string& yaml) {
+    std::ofstream(dir_ / "profiles" / "fleet.yaml", std::ios::trunc) << yaml;
+  }
+
+  void StartServer() {
+    ServerOptions o;
+    o.listen = "127.0.0.1:0";
+    o.metrics_listen = "127.0.0.1:0";
+    o.data_dir = (dir_ / "data").string();
+    o.profiles_dir = (dir_ / "profiles").string();
+    o.engine.shards = 2;
+    o.engine.silence_sweep_seconds = 1;
+    auto s = Server::Start(o, &clock_);
+    ASSERT_TRUE(s.ok()) << s.status();
+    server_ = std::move(*s);
+    channel_ = grpc::CreateChannel(server_->grpc_address(), grpc::InsecureChannelCredentials());
+    ingest_ = v1::IngestService::NewStub(channel_);
+    violations_ = v1::ViolationService::NewStub(channel_);
+    profiles_ = v1::ProfileService::NewStub(channel_);
+  }
+
+  void RestartServer() {
+    server_.reset();
+    StartServer();
+  }
+
+  // Streams the reports and returns their acks in order.
+  std::vector<v1::ReportAck> Stream(const std::vector<v1::ReportRequest>& reports) {
+    grpc::ClientContext ctx;
+    auto stream = ingest_->StreamReports(&ctx);
+    for (const auto& r : reports) EXPECT_TRUE(stream->Write(r));
+    stream->WritesDone();
+    std::vector<v1::ReportAck> acks;
+    v1::ReportAck ack;
+    while (stream->Read(&ack)) acks.push_back(ack);
+    EXPECT_TRUE(stream->Finish().ok());
+    return acks;
+  }
+
+  v1::ReportAck Send(const v1::ReportRequest& r) {
+    std::vector<v1::ReportAck> acks = Stream({r});
+    EXPECT_EQ(acks.size(), 1u);
+    return acks.empty() ? v1::ReportAck() : acks[0];
+  }
+
+  std::vector<v1::Violation> Active(const std::string& device = "") {
+    grpc::ClientContext ctx;
+    v1::ListActiveViolationsRequest req;
+    req.set_device_id(device);
+    v1::ListActiveViolationsResponse resp;
+    EXPECT_TRUE(violations_->ListActiveViolations(&ctx, req, &resp).ok());
+    return {resp.violations().begin(), resp.violations().end()};
+  }
+
+  std::vector<v1::ViolationEvent> Events(const std::string& device = "") {
+    grpc::ClientContext ctx;
+    v1::ListViolationEventsRequest req;
+    req.set_device_id(device);
+    req.set_page_size(1000);
+    *req.mutable_end_time() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        clock_.NowMicros() + 3600LL * kMicrosPerSecond);
+    v1::ListViolationEventsResponse resp;
+    EXPECT_TRUE(violations_->ListViolationEvents(&ctx, req, &resp).ok());
+    return {resp.events().begin(), resp.events().end()};
+  }
+
+  // Polls until pred() holds (work that happens on the shards' own time: reload
+  // reconcile, silence sweeps). Fails the test after 10 s.
+  template <typename Pred>
+  void Eventually(Pred pred, const char* what) {
+    for (int i = 0; i < 200; ++i) {
+      if (pred()) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ADD_FAILURE() << "timed out waiting for: " << what;
+  }
+
+  static std::vector<std::string> Types(const std::vector<v1::ViolationEvent>& events,
+                                        const std::string& behaviour) {
+    std::vector<std::string> out;
+    for (const auto& e : events) {
+      if (e.behaviour() == behaviour) out.push_back(v1::ViolationEventType_Name(e.type()));
+    }
+    return out;
+  }
+
+  fs::path dir_;
+  FakeClock clock_;
+  std::unique_ptr<Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::IngestService::Stub> ingest_;
+  std::unique_ptr<v1::ViolationService::Stub> violations_;
+  std::unique_ptr<v1::ProfileService::Stub> profiles_;
+};
+
+TEST_F(ServerTest, StreamAcksEveryReportInOrderAcrossShards) {
+  std::vector<v1::ReportRequest> reports;
+  for (int round = 1; round <= 20; ++round) {
+    for (int d = 0; d < 10; ++d) {
+      reports.push_back(MakeReport("dev-" + std::to_string(d), round, 100));
+    }
+  }
+  std::vector<v1::ReportAck> acks = Stream(reports);
+  ASSERT_EQ(acks.size(), reports.size());
+  for (size_t i = 0; i < acks.size(); ++i) {
+    EXPECT_EQ(acks[i].device_id(), reports[i].device_id());
+    EXPECT_EQ(acks[i].report_id(), reports[i].report().header().report_id());
+    EXPECT_EQ(acks[i].status(), v1::ReportAck::ACCEPTED) << acks[i].message();
+  }
+}
+
+TEST_F(ServerTest, ViolationLifecycleRaiseUpdateClear) {
+  EXPECT_EQ(Send(MakeReport("cam-1", 1, 500)).status(), v1::ReportAck::ACCEPTED);
+  EXPECT_EQ(Send(MakeReport("cam-1", 2, 2000)).status(), v1::ReportAck::ACCEPTED);
+  EXPECT_TRUE(Active("cam-1").empty()) << "one violating datapoint of two must not alarm";
+
+  Send(MakeReport("cam-1", 3, 3000));
+  std::vector<v1::Violation> active = Active("cam-1");
+  ASSERT_EQ(active.size(), 1u);
+  const v1::Violation v = active[0];
+  EXPECT_EQ(v.profile(), "fleet");
+  EXPECT_EQ(v.behaviour(), "bytes-out");
+  EXPECT_EQ(v.severity(), v1::HIGH);
+  EXPECT_EQ(v.labels().at("team"), "sec");
+  EXPECT_EQ(v.last_evidence().number(), 3000);
+  EXPECT_EQ(v.last_evidence().threshold(), 1000);
+  EXPECT_EQ(v.last_evidence().operator_(), "less-than");
+  EXPECT_EQ(v.last_evidence().report_id(), 3);
+
+  clock_.AdvanceSeconds(60);
+  Send(MakeReport("cam-1", 4, 4000));
+  active = Active("cam-1");
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].violation_id(), v.violation_id());
+  EXPECT_EQ(active[0].last_evidence().number(), 4000);
+  EXPECT_GT(active[0].last_violation_time().seconds(), v.last_violation_time().seconds());
+
+  Send(MakeReport("cam-1", 5, 10));
+  EXPECT_TRUE(Active("cam-1").empty());
+  std::vector<v1::ViolationEvent> events = Events("cam-1");
+  EXPECT_THAT(Types(events, "bytes-out"), ElementsAre("IN_ALARM", "ALARM_CLEARED"));
+  for (const auto& e : events) EXPECT_EQ(e.violation_id(), v.violation_id());
+}
+
+TEST_F(ServerTest, ListBehaviourRaisesWithOffendingPortAndEmptyListClears) {
+  Send(MakeReport("gw-1", 1, 10, {22, 23, 443}));
+  std::vector<v1::Violation> active = Active("gw-1");
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].behaviour(), "no-telnet");
+  EXPECT_EQ(active[0].severity(), v1::CRITICAL);
+  EXPECT_THAT(active[0].last_evidence().offending(), ElementsAre("23"));
+  EXPECT_THAT(active[0].last_evidence().matched_entries(), ElementsAre("23"));
+  EXPECT_EQ(active[0].last_evidence().list(), "risky-ports");
+
+  // An empty port list conforms and clears (to_clear 1).
+  v1::ReportRequest r = MakeReport("gw-1", 2, 10);
+  r.mutable_report()->mutable_metrics()->mutable_listening_tcp_ports();
+  Send(r);
+  EXPECT_TRUE(Active("gw-1").empty());
+}
+
+TEST_F(ServerTest, DuplicateAndOlderReportIdsChangeNothing) {
+  Send(MakeReport("cam-2", 10, 5000));
+  Send(MakeReport("cam-2", 11, 5000));
+  ASSERT_EQ(Active("cam-2").size(), 1u);
+  // A replay of report 11 with a conforming value, and an older one: both are
+  // duplicates and the alarm stays.
+  std::vector<v1::ReportAck> acks =
+      Stream({MakeReport("cam-2", 11, 1), MakeReport("cam-2", 3, 1)});
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].status(), v1::ReportAck::DUPLICATE);
+  EXPECT_EQ(acks[1].status(), v1::ReportAck::DUPLICATE);
+  EXPECT_THAT(acks[1].message(), HasSubstr("not newer than the last accepted report id 11"));
+  EXPECT_EQ(Active("cam-2").size(), 1u);
+}
+
+TEST_F(ServerTest, InvalidReportsAreRejectedWithFieldPathAndStreamGoesOn) {
+  v1::ReportRequest bad = MakeReport("cam-3", 1, 10);
+  auto* c = bad.mutable_report()
+                ->mutable_metrics()
+                ->mutable_tcp_connections()
+                ->mutable_established_connections()
+                ->add_connections();
+  c->set_remote_addr("not-an-address");
+  std::vector<v1::ReportAck> acks = Stream({bad, MakeReport("cam-3", 2, 10)});
+  ASSERT_EQ(acks.size(), 2u);
+  EXPECT_EQ(acks[0].status(), v1::ReportAck::REJECTED);
+  EXPECT_EQ(acks[0].error_code(), "InvalidPayload");
+  EXPECT_EQ(acks[0].field_path(),
+            "report.metrics.tcp_connections.established_connections.connections[0].remote_addr");
+  EXPECT_EQ(acks[1].status(), v1::ReportAck::ACCEPTED);
+
+  // Unary: INVALID_ARGUMENT naming the field.
+  grpc::ClientContext ctx;
+  v1::ReportAck ack;
+  v1::ReportRequest no_id = MakeReport("cam-3", 0, 10);
+  grpc::Status s = ingest_->Report(&ctx, no_id, &ack);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("report.header.report_id"));
+
+  grpc::ClientContext ctx2;
+  s = ingest_->Report(&ctx2, MakeReport("cam-3", 3, 10), &ack);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(ack.status(), v1::ReportAck::ACCEPTED);
+}
+
+TEST_F(ServerTest, RestartResumesWindowsAndAlarmsExactly) {
+  // 4000 + 4000 within 300 s: 8000 <= 10000, conforming.
+  Send(MakeReport("cam-4", 1, 4000));
+  clock_.AdvanceSeconds(100);
+  Send(MakeReport("cam-4", 2, 4000));
+  ASSERT_EQ(Active("cam-4").size(), 1u);  // bytes-out (to_alarm 2) is in alarm
+
+  RestartServer();
+  EXPECT_EQ(Active("cam-4").size(), 1u);
+  clock_.AdvanceSeconds(100);
+  // The window survived the restart: 4000 + 4000 + 4000 = 12000 > 10000.
+  Send(MakeReport("cam-4", 3, 4000));
+  std::vector<v1::Violation> active = Active("cam-4");
+  ASSERT_EQ(active.size(), 2u);
+  const v1::Violation& windowed =
+      active[0].behaviour() == "bytes-out-5m" ? active[0] : active[1];
+  EXPECT_EQ(windowed.behaviour(), "bytes-out-5m");
+  EXPECT_EQ(windowed.last_evidence().number(), 12000);
+  EXPECT_EQ(windowed.last_evidence().datapoints(), 3);
+
+  // The device state shows it too.
+  grpc::ClientContext ctx;
+  v1::GetDeviceStateRequest req;
+  req.set_device_id("cam-4");
+  v1::DeviceState state;
+  ASSERT_TRUE(violations_->GetDeviceState(&ctx, req, &state).ok());
+  EXPECT_EQ(state.last_report_id(), 3);
+  ASSERT_EQ(state.windows_size(), 1);
+  EXPECT_EQ(state.windows(0).points_size(), 3);
+
+  // And a replay after the restart is still a duplicate.
+  EXPECT_EQ(Send(MakeReport("cam-4", 3, 1)).status(), v1::ReportAck::DUPLICATE);
+}
+
+TEST_F(ServerTest, ReloadSwapsOnlyValidSetsAndInvalidatesRemovedBehaviours) {
+  Send(MakeReport("cam-5", 1, 10, {23}));
+  ASSERT_EQ(Active("cam-5").size(), 1u);
+
+  // A broken set is refused; the running one stays.
+  WriteProfiles("profile: fleet\ntargets: all\nbehaviours:\n  - name: x\n    metric: aws:nope\n");
+  grpc::ClientContext ctx;
+  v1::ReloadProfilesResponse resp;
+  grpc::Status s = profiles_->ReloadProfiles(&ctx, v1::ReloadProfilesRequest(), &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("fleet.yaml:5:"));
+  Send(MakeReport("cam-5", 2, 10, {23}));
+  EXPECT_EQ(Active("cam-5").size(), 1u);
+
+  // Without no-telnet, its alarm is invalidated.
+  WriteProfiles(R"(
+profile: fleet
+targets: all
+behaviours:
+  - name: bytes-out
+    metric: aws:all-bytes-out
+    operator: less-than
+    value: 1000
+)");
+  grpc::ClientContext ctx2;
+  s = profiles_->ReloadProfiles(&ctx2, v1::ReloadProfilesRequest(), &resp);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(resp.generation(), 2);
+  Eventually([&] { return Active("cam-5").empty(); }, "no-telnet alarm invalidated");
+  std::vector<v1::ViolationEvent> events = Events("cam-5");
+  EXPECT_THAT(Types(events, "no-telnet"), ElementsAre("IN_ALARM", "ALARM_INVALIDATED"));
+  EXPECT_EQ(events.back().reason(), "behaviour-removed");
+}
+
+TEST_F(ServerTest, SilentDeviceAlarmsAreInvalidatedAfterTwoDays) {
+  Send(MakeReport("cam-6", 1, 10, {23}));
+  ASSERT_EQ(Active("cam-6").size(), 1u);
+  clock_.AdvanceSeconds(2 * 24 * 3600 - 10);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(Active("cam-6").size(), 1u) << "invalidated before two days";
+  clock_.AdvanceSeconds(20);
+  Eventually([&] { return Active("cam-6").empty(); }, "silent device invalidated");
+  std::vector<v1::ViolationEvent> events = Events("cam-6");
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().type(), v1::ALARM_INVALIDATED);
+  EXPECT_EQ(events.back().reason(), "device-silent");
+}
+
+TEST_F(ServerTest, VerificationStateIsStoredOnTheActiveViolation) {
+  Send(MakeReport("cam-7", 1, 10, {23}));
+  std::vector<v1::Violation> active = Active("cam-7");
+  ASSERT_EQ(active.size(), 1u);
+  grpc::ClientContext ctx;
+  v1::SetVerificationStateRequest req;
+  req.set_violation_id(active[0].violation_id());
+  req.set_state(v1::BENIGN_POSITIVE);
+  req.set_description("lab device, telnet on purpose");
+  v1::Violation updated;
+  ASSERT_TRUE(violations_->SetVerificationState(&ctx, req, &updated).ok());
+  EXPECT_EQ(updated.verification_state(), v1::BENIGN_POSITIVE);
+
+  grpc::ClientContext ctx2;
+  v1::ListActiveViolationsRequest list;
+  list.add_verification_states(v1::BENIGN_POSITIVE);
+  v1::ListActiveViolationsResponse resp;
+  ASSERT_TRUE(violations_->ListActiveViolations(&ctx2, list, &resp).ok());
+  ASSERT_EQ(resp.violations_size(), 1);
+  EXPECT_EQ(resp.violations(0).verification_description(), "lab device, telnet on purpose");
+
+  grpc::ClientContext ctx3;
+  req.set_violation_id("0000000000000000");
+  EXPECT_EQ(violations_->SetVerificationState(&ctx3, req, &updated).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace warden::services
