@@ -11,9 +11,9 @@
 
 namespace warden::rules {
 
-// Reads a device inventory document (keys devices, description; each device has
-// name, groups and attributes) into out->devices. Devices with a valid name are added
-// even when other fields are bad; duplicate names are the linker's to find.
+// Reads a device inventory document (keys devices, description; the caller has seen
+// the `devices` key; each device has name, groups and attributes) into out->devices. Devices with a
+// valid name are added even when other fields are bad; duplicate names are the linker's to find.
 void ReadInventoryDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out);
 
 // Reads `groups: [...]`, shared by devices and profile targets. Valid names go to

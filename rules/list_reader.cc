@@ -117,21 +117,21 @@ void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& 
 }
 
 void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out) {
-  std::optional<Fields> fields =
-      reader.Map(Field::Entry(document), {"list", "type", "values", "description"});
-  if (!fields.has_value()) return;
-
-  const Field* name_field = fields->Find("list");
-  std::optional<std::string> name = reader.String(*name_field);
-  const SourceLocation name_at = reader.Locate(*name_field);
+  // The name first, so that every diagnostic in the document can say whose it is.
+  const Field name_field = PeekField(document, "list").value();
+  const SourceLocation name_at = reader.Locate(name_field);
+  std::optional<std::string> name = reader.String(name_field);
   bool valid = name.has_value();
   if (valid && !IsValidName(*name)) {
     reader.Error(name_at, "E_NAME",
                  absl::StrCat("invalid list name '", *name, "' (expected ", kNameRule, ")"));
     valid = false;
   }
-  const NodeReader r = reader.WithNote(
-      absl::StrCat("in list '", name.value_or(""), "' (", FormatLocation(name_at), ")"));
+  const NodeReader r = reader.WithNote(absl::StrCat(
+      "in list ", valid ? absl::StrCat("'", *name, "' ") : "", "(", FormatLocation(name_at), ")"));
+  std::optional<Fields> fields =
+      r.Map(Field::Entry(document), {"list", "type", "values", "description"});
+  if (!fields.has_value()) return;
 
   if (const Field* description = fields->Find("description"); description != nullptr) {
     r.String(*description);  // only checked: lists keep no description

@@ -19,7 +19,8 @@ namespace warden::rules {
 void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& values,
                        NamedList* list);
 
-// Reads a list document (keys list, type, values, description) into out->lists.
+// Reads a list document (keys list, type, values, description; the caller has seen
+// the `list` key) into out->lists.
 // The list is added when its name and type are valid, so that references to it do
 // not cascade into more errors when only a value is bad.
 void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out);

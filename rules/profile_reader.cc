@@ -398,15 +398,13 @@ void ReadBehaviour(const NodeReader& reader, const YAML::Node& entry, size_t ind
 }  // namespace
 
 void ReadProfileDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out) {
-  std::optional<Fields> fields = reader.Map(Field::Entry(document), kProfileKeys);
-  if (!fields.has_value()) return;
-
   ProfileDraft draft;
   Profile& p = draft.profile;
-  const Field* name = fields->Find("profile");
-  p.location = reader.Locate(*name);
+  // The name first, so that every diagnostic in the document can say whose it is.
+  const Field name = PeekField(document, "profile").value();
+  p.location = reader.Locate(name);
   bool named = false;
-  if (std::optional<std::string> text = reader.String(*name); text.has_value()) {
+  if (std::optional<std::string> text = reader.String(name); text.has_value()) {
     p.name = *text;
     named = IsValidName(p.name);
     if (!named) {
@@ -414,9 +412,11 @@ void ReadProfileDocument(const NodeReader& reader, const YAML::Node& document, D
                    absl::StrCat("invalid profile name '", p.name, "' (expected ", kNameRule, ")"));
     }
   }
-  const NodeReader r = reader.WithNote(absl::StrCat(
-      "in profile ", p.name.empty() ? "" : absl::StrCat("'", p.name, "' "), "(",
-      FormatLocation(p.location), ")"));
+  const NodeReader r =
+      reader.WithNote(absl::StrCat("in profile ", named ? absl::StrCat("'", p.name, "' ") : "", "(",
+                                   FormatLocation(p.location), ")"));
+  std::optional<Fields> fields = r.Map(Field::Entry(document), kProfileKeys);
+  if (!fields.has_value()) return;
   draft.notes = r.notes();
 
   if (const Field* description = fields->Find("description"); description != nullptr) {

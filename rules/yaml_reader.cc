@@ -92,14 +92,18 @@ std::optional<double> PlainNumber(const YAML::Node& node) {
   return value;
 }
 
-std::optional<std::string> PeekScalar(const YAML::Node& map, std::string_view key) {
+std::optional<Field> PeekField(const YAML::Node& map, std::string_view key) {
   if (!map.IsMap()) return std::nullopt;
   for (auto it = map.begin(); it != map.end(); ++it) {
-    if (it->first.IsScalar() && it->first.Scalar() == key && it->second.IsScalar()) {
-      return it->second.Scalar();
-    }
+    if (it->first.IsScalar() && it->first.Scalar() == key) return Field{it->first, it->second};
   }
   return std::nullopt;
+}
+
+std::optional<std::string> PeekScalar(const YAML::Node& map, std::string_view key) {
+  std::optional<Field> field = PeekField(map, key);
+  if (!field.has_value() || !field->value.IsScalar()) return std::nullopt;
+  return field->value.Scalar();
 }
 
 NodeReader NodeReader::WithNote(std::string note) const {

@@ -96,8 +96,10 @@ class NodeReader {
   std::vector<std::string> notes_;
 };
 
-// The scalar value of `key` in mapping `map`, without any checks; nullopt when `map`
-// is not a mapping or has no scalar `key`. For naming a context before reading it.
+// The first pair for `key` in mapping `map`, without any checks; nullopt when `map`
+// is not a mapping or has no such key. For naming a context before reading it.
+std::optional<Field> PeekField(const YAML::Node& map, std::string_view key);
+// The value of PeekField when it is a scalar.
 std::optional<std::string> PeekScalar(const YAML::Node& map, std::string_view key);
 
 // A plain (unquoted) scalar's value as a finite number; nullopt for anything else.

@@ -52,8 +52,9 @@ TEST(ParseIpTest, V4MappedIpv6IsTheIpv4Address) {
 }
 
 TEST(ParseIpTest, RejectsGarbage) {
-  for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", " 1.2.3.4", "::g",
-                          "1:2:3:4:5:6:7:8:9", "[::1]", "fe80::1%eth0", "10.0.0.0/8", "localhost"}) {
+  for (const char* bad :
+       {"", "1.2.3", "1.2.3.4.5", "256.1.1.1", "1.2.3.4 ", " 1.2.3.4", "::g", "1:2:3:4:5:6:7:8:9",
+        "[::1]", "fe80::1%eth0", "10.0.0.0/8", "localhost"}) {
     EXPECT_FALSE(ParseIp(bad).has_value()) << "'" << bad << "'";
   }
 }

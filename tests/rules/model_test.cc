@@ -6,9 +6,9 @@ namespace warden::rules {
 namespace {
 
 TEST(OperatorTest, ParsesAndNamesAllTen) {
-  const char* names[] = {"less-than",       "less-than-equals", "greater-than", "greater-than-equals",
-                         "in-cidr-set",     "not-in-cidr-set",  "in-port-set",  "not-in-port-set",
-                         "in-set",          "not-in-set"};
+  const char* names[] = {"less-than",   "less-than-equals", "greater-than", "greater-than-equals",
+                         "in-cidr-set", "not-in-cidr-set",  "in-port-set",  "not-in-port-set",
+                         "in-set",      "not-in-set"};
   for (const char* name : names) {
     std::optional<Operator> op = ParseOperator(name);
     ASSERT_TRUE(op.has_value()) << name;

@@ -5,13 +5,13 @@
 namespace warden::rules {
 namespace {
 
-const std::vector<std::string_view> kKeys = {"name", "metric", "operator", "value", "list",
-                                             "severity", "behaviours"};
+const std::vector<std::string_view> kKeys = {"name", "metric",   "operator",  "value",
+                                             "list", "severity", "behaviours"};
 
 TEST(ClosestMatchTest, SuggestsLikelyTypos) {
-  EXPECT_EQ(ClosestMatch("opertor", kKeys), "operator");    // deletion
+  EXPECT_EQ(ClosestMatch("opertor", kKeys), "operator");      // deletion
   EXPECT_EQ(ClosestMatch("behaviors", kKeys), "behaviours");  // US spelling
-  EXPECT_EQ(ClosestMatch("lsit", kKeys), "list");           // swapped neighbours
+  EXPECT_EQ(ClosestMatch("lsit", kKeys), "list");             // swapped neighbours
   EXPECT_EQ(ClosestMatch("severty", kKeys), "severity");
 }
 
