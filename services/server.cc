@@ -75,17 +75,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     e->SetEvaluator(std::move(evaluator));
   });
 
-  // 4. /metrics.
-  try {
-    server->exposer_ = std::make_unique<prometheus::Exposer>(options.metrics_listen);
-  } catch (const std::exception& e) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot serve /metrics on ", options.metrics_listen, ": ", e.what()));
+  // 4. /metrics (unless disabled).
+  if (!options.metrics_listen.empty()) {
+    try {
+      server->exposer_ = std::make_unique<prometheus::Exposer>(options.metrics_listen);
+    } catch (const std::exception& e) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("cannot serve /metrics on ", options.metrics_listen, ": ", e.what()));
+    }
+    server->exposer_->RegisterCollectable(server->metrics_->registry());
+    const std::vector<int> ports = server->exposer_->GetListeningPorts();
+    server->metrics_address_ =
+        absl::StrCat(HostOf(options.metrics_listen), ":", ports.empty() ? 0 : ports[0]);
   }
-  server->exposer_->RegisterCollectable(server->metrics_->registry());
-  const std::vector<int> metric_ports = server->exposer_->GetListeningPorts();
-  server->metrics_address_ = absl::StrCat(HostOf(options.metrics_listen), ":",
-                                          metric_ports.empty() ? 0 : metric_ports[0]);
 
   // 5. gRPC.
   server->ingest_service_ = std::make_unique<IngestServiceImpl>(

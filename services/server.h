@@ -29,7 +29,7 @@ class ViolationServiceImpl;
 struct ServerOptions {
   // gRPC address. Port 0 picks a free port (see Server::grpc_address()).
   std::string listen = "127.0.0.1:7600";
-  // Prometheus /metrics address. Port 0 picks a free port.
+  // Prometheus /metrics address. Port 0 picks a free port; "" serves no /metrics.
   std::string metrics_listen = "127.0.0.1:9600";
   // RocksDB data directory; created when missing.
   std::string data_dir = "/var/lib/warden";
@@ -58,7 +58,7 @@ class Server {
                                                        const Clock* clock);
   ~Server();  // Shutdown()s
 
-  // Bound addresses, e.g. "127.0.0.1:41234".
+  // Bound addresses, e.g. "127.0.0.1:41234" ("" for a disabled /metrics).
   const std::string& grpc_address() const { return grpc_address_; }
   const std::string& metrics_address() const { return metrics_address_; }
 
