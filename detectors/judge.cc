@@ -47,6 +47,13 @@ Judgement JudgeElements(const rules::Behaviour& b, int size,
     }
     AddBounded(e.mutable_elements(), std::move(text), size);
   }
+  // AddBounded counted the rest against every reported element; offending elements
+  // and their matched entries have `offending` in all.
+  if (offending > kMaxEvidenceElements) {
+    const std::string more = absl::StrCat("(", offending - kMaxEvidenceElements, " more)");
+    *e.mutable_offending(kMaxEvidenceElements) = more;
+    if (!want_in) *e.mutable_matched_entries(kMaxEvidenceElements) = more;
+  }
   j.violating = offending > 0;
   return j;
 }
