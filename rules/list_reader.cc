@@ -148,6 +148,7 @@ void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Draf
       }
       if (!type.has_value()) {
         std::vector<std::string_view> names;
+        names.reserve(kListTypes.size());
         for (ListType t : kListTypes) names.push_back(ListTypeName(t));
         r.Error(r.Locate(*type_field), "E_LIST_TYPE",
                 absl::StrCat("unknown list type '", *text, "' (expected one of: ", JoinNames(names),

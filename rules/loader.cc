@@ -1,6 +1,7 @@
 #include "rules/loader.h"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -24,7 +25,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const std::vector<std::string_view> kKindKeys = {"profile", "list", "devices"};
+constexpr std::array<std::string_view, 3> kKindKeys = {"profile", "list", "devices"};
 
 // Sends a document to the reader of its kind, told by its one top-level kind key.
 void ReadDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out) {

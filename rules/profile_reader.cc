@@ -16,13 +16,12 @@
 namespace warden::rules {
 namespace {
 
-constexpr int64_t kMaxDurationSeconds = 7 * 86400;
+constexpr int64_t kMaxDurationSeconds = int64_t{7} * 86400;
 constexpr int64_t kMaxConsecutiveDatapoints = 10;
 
-const std::vector<std::string_view> kProfileKeys = {"profile", "description", "targets",
-                                                    "behaviours"};
-const std::vector<std::string_view> kTargetsKeys = {"all", "groups", "attributes"};
-const std::vector<std::string_view> kBehaviourKeys = {
+constexpr std::string_view kProfileKeys[] = {"profile", "description", "targets", "behaviours"};
+constexpr std::string_view kTargetsKeys[] = {"all", "groups", "attributes"};
+constexpr std::string_view kBehaviourKeys[] = {
     "name",
     "metric",
     "operator",
@@ -300,10 +299,10 @@ void ReadSeverity(const NodeReader& r, const Field& field, Behaviour* b) {
     b->severity = *severity;
     return;
   }
-  const std::vector<std::string_view> all = {"low", "medium", "high", "critical"};
+  constexpr std::string_view kSeverities[] = {"low", "medium", "high", "critical"};
   r.Error(r.Locate(field), "E_SEVERITY",
-          absl::StrCat("unknown severity '", *name, "' (expected one of: ", JoinNames(all), ")",
-                       DidYouMean(*name, all)));
+          absl::StrCat("unknown severity '", *name, "' (expected one of: ", JoinNames(kSeverities),
+                       ")", DidYouMean(*name, kSeverities)));
 }
 
 void ReadLabels(const NodeReader& r, const Field& field, Behaviour* b) {

@@ -27,7 +27,7 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string ClosestMatch(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::string ClosestMatch(std::string_view word, absl::Span<const std::string_view> candidates) {
   const size_t limit = std::clamp<size_t>(word.size() / 3, 1, 3);
   std::string_view best;
   size_t best_distance = limit + 1;
@@ -41,13 +41,13 @@ std::string ClosestMatch(std::string_view word, const std::vector<std::string_vi
   return std::string(best);
 }
 
-std::string DidYouMean(std::string_view word, const std::vector<std::string_view>& candidates) {
+std::string DidYouMean(std::string_view word, absl::Span<const std::string_view> candidates) {
   std::string match = ClosestMatch(word, candidates);
   if (match.empty()) return "";
   return absl::StrCat("; did you mean '", match, "'?");
 }
 
-std::string JoinNames(const std::vector<std::string_view>& names) {
+std::string JoinNames(absl::Span<const std::string_view> names) {
   std::string out;
   for (std::string_view name : names) {
     if (!out.empty()) out += ", ";

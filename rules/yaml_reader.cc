@@ -136,7 +136,7 @@ void NodeReader::TypeError(const Field& field, const char* expected) const {
 }
 
 std::optional<Fields> NodeReader::Map(const Field& field,
-                                      const std::vector<std::string_view>& allowed) const {
+                                      absl::Span<const std::string_view> allowed) const {
   if (!field.value.IsMap()) {
     TypeError(field, "a mapping");
     return std::nullopt;

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/types/span.h"
 #include "rules/diagnostics.h"
 #include "rules/model.h"
 #include "yaml-cpp/yaml.h"
@@ -76,7 +77,7 @@ class NodeReader {
   // `allowed` is empty), each given once. Reports E_TYPE, E_UNKNOWN_KEY (with the
   // closest allowed key) and E_DUPLICATE, and leaves such keys out. nullopt when the
   // value is not a mapping.
-  std::optional<Fields> Map(const Field& field, const std::vector<std::string_view>& allowed) const;
+  std::optional<Fields> Map(const Field& field, absl::Span<const std::string_view> allowed) const;
   // The pair for required `key`; nullptr after E_MISSING_KEY at the mapping.
   const Field* Require(const Fields& fields, std::string_view key) const;
 

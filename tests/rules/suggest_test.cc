@@ -5,8 +5,8 @@
 namespace warden::rules {
 namespace {
 
-const std::vector<std::string_view> kKeys = {"name", "metric",   "operator",  "value",
-                                             "list", "severity", "behaviours"};
+constexpr std::string_view kKeys[] = {"name", "metric",   "operator",  "value",
+                                      "list", "severity", "behaviours"};
 
 TEST(ClosestMatchTest, SuggestsLikelyTypos) {
   EXPECT_EQ(ClosestMatch("opertor", kKeys), "operator");      // deletion
