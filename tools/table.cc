@@ -53,8 +53,10 @@ std::string RenderKeyValues(const std::vector<std::pair<std::string, std::string
   for (const auto& [key, value] : rows) {
     out += key;
     out += ':';
-    out.append(width + 2 - DisplayWidth(key) - 1, ' ');
-    out += value;
+    if (!value.empty()) {
+      out.append(width + 2 - DisplayWidth(key) - 1, ' ');
+      out += value;
+    }
     out += '\n';
   }
   return out;

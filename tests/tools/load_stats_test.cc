@@ -1,0 +1,62 @@
+#include "tools/load_stats.h"
+
+#include <gtest/gtest.h>
+
+namespace warden::tools {
+namespace {
+
+v1::ReportAck Ack(v1::ReportAck::Status status, const std::string& code = "") {
+  v1::ReportAck ack;
+  ack.set_status(status);
+  ack.set_error_code(code);
+  return ack;
+}
+
+TEST(LoadStatsTest, CountsAcksByStatusAndRejectionsByCode) {
+  LoadStats stats;
+  for (int i = 0; i < 4; ++i) stats.RecordSent();
+  stats.RecordAck(Ack(v1::ReportAck::ACCEPTED), absl::Milliseconds(2));
+  stats.RecordAck(Ack(v1::ReportAck::DUPLICATE), absl::Milliseconds(2));
+  stats.RecordAck(Ack(v1::ReportAck::REJECTED, "InvalidPayload"), absl::Milliseconds(2));
+  stats.RecordAck(Ack(v1::ReportAck::REJECTED, "ResourceExhausted"), absl::Milliseconds(8));
+
+  const LoadTally t = stats.Total();
+  EXPECT_EQ(t.sent, 4);
+  EXPECT_EQ(t.accepted, 1);
+  EXPECT_EQ(t.duplicate, 1);
+  EXPECT_EQ(t.rejected.at("InvalidPayload"), 1);
+  EXPECT_EQ(t.rejected.at("ResourceExhausted"), 1);
+  EXPECT_EQ(t.acked(), 4);
+  EXPECT_EQ(t.latency.max(), absl::Milliseconds(8));
+}
+
+TEST(LoadStatsTest, IntervalsStartOverTotalsDoNot) {
+  LoadStats stats;
+  stats.RecordSent();
+  stats.RecordAck(Ack(v1::ReportAck::ACCEPTED), absl::Milliseconds(1));
+  EXPECT_EQ(stats.TakeInterval().accepted, 1);
+  stats.RecordSent();
+  const LoadTally second = stats.TakeInterval();
+  EXPECT_EQ(second.sent, 1);
+  EXPECT_EQ(second.accepted, 0);
+  EXPECT_EQ(stats.Total().sent, 2);
+  EXPECT_EQ(stats.Total().accepted, 1);
+}
+
+TEST(FormatTallyTest, OneLineWithRateStatusesAndLatency) {
+  LoadTally t;
+  t.sent = 1001;
+  t.accepted = 990;
+  t.duplicate = 0;
+  t.rejected["InvalidPayload"] = 10;
+  for (int i = 0; i < 1000; ++i) t.latency.Record(absl::Milliseconds(4));
+  EXPECT_EQ(FormatTally("5.0s", t, absl::Seconds(5)),
+            "[5.0s] 200.0 acks/s, sent 1001, accepted 990, duplicate 0, rejected 10 "
+            "(InvalidPayload 10); ack latency ms p50 4.00 p99 4.00 max 4.00");
+  EXPECT_EQ(FormatTally("0.0s", LoadTally(), absl::ZeroDuration()),
+            "[0.0s] 0.0 acks/s, sent 0, accepted 0, duplicate 0, rejected 0; ack latency ms "
+            "p50 0.00 p99 0.00 max 0.00");
+}
+
+}  // namespace
+}  // namespace warden::tools
