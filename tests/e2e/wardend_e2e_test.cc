@@ -1,0 +1,292 @@
+// End to end: the built wardend and wardenctl binaries, as an operator runs them.
+// wardend serves the shipped example profiles (deploy/profiles) on 127.0.0.1 with
+// free ports and a temp data dir; reports go in as AWS JSON documents through
+// `wardenctl push`; the daemon is killed with SIGKILL and restarted.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using Json = nlohmann::json;
+
+const std::string kWardend = std::string(WARDEN_BINARY_DIR) + "/services/wardend";
+const std::string kWardenctl = std::string(WARDEN_BINARY_DIR) + "/tools/wardenctl";
+const std::string kProfiles = std::string(WARDEN_SOURCE_DIR) + "/deploy/profiles";
+
+// The AWS documentation's report shape, long names: telnet (23) is listening.
+constexpr char kLongReport[] = R"({
+  "header": {"report_id": 1530304554, "version": "1.0"},
+  "metrics": {
+    "listening_tcp_ports": {
+      "ports": [{"interface": "eth0", "port": 22}, {"interface": "eth0", "port": 23}],
+      "total": 2
+    },
+    "listening_udp_ports": {"ports": [{"interface": "eth0", "port": 5353}], "total": 1},
+    "network_stats": {"bytes_in": 29358, "bytes_out": 26485, "packets_in": 100, "packets_out": 80},
+    "tcp_connections": {
+      "established_connections": {
+        "connections": [{"local_interface": "eth0", "local_port": 443,
+                         "remote_addr": "52.94.1.2:443"}],
+        "total": 1
+      }
+    }
+  },
+  "custom_metrics": {"cpu_temperature": [{"number": 61.5}]}
+})";
+
+// The same kind of document in short names: a connection to a threat-intel address.
+constexpr char kShortReport[] = R"({
+  "hed": {"rid": 1530305554, "v": "1.0"},
+  "met": {
+    "tp": {"pts": [{"if": "eth0", "pt": 443}], "t": 1},
+    "ns": {"bi": 100, "bo": 200, "pi": 3, "po": 4},
+    "tc": {"ec": {"cs": [{"li": "eth0", "lp": 50123, "rad": "[2001:db8::1]:443"},
+                         {"li": "eth0", "lp": 50124, "rad": "203.0.113.66:4444"}], "t": 2}}
+  }
+})";
+
+struct Result {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+Result RunShell(const std::string& command) {
+  Result r;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
+  const int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class WardendE2ETest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/warden-e2e-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+
+  void TearDown() override {
+    Kill(SIGTERM);
+    fs::remove_all(dir_);
+  }
+
+  // Starts wardend on the shipped profiles and waits for its ready file.
+  void Start() {
+    const fs::path ready = dir_ / "ready.json";
+    fs::remove(ready);
+    pid_ = fork();
+    ASSERT_GE(pid_, 0);
+    if (pid_ == 0) {
+      const std::string log = (dir_ / "wardend.log").string();
+      freopen(log.c_str(), "a", stderr);
+      const std::string data = (dir_ / "data").string();
+      const std::string ready_path = ready.string();
+      execl(kWardend.c_str(), "wardend", "--listen", "127.0.0.1:0", "--metrics-listen",
+            "127.0.0.1:0", "--data-dir", data.c_str(), "--profiles", kProfiles.c_str(),
+            "--ready-file", ready_path.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    for (int i = 0; i < 300 && !fs::exists(ready); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      int status;
+      ASSERT_EQ(waitpid(pid_, &status, WNOHANG), 0) << "wardend exited:\n" << Log();
+    }
+    ASSERT_TRUE(fs::exists(ready)) << "wardend never became ready:\n" << Log();
+    Json j = Json::parse(std::ifstream(ready));
+    grpc_ = j.at("grpc").get<std::string>();
+    metrics_ = j.at("metrics").get<std::string>();
+  }
+
+  void Kill(int sig) {
+    if (pid_ <= 0) return;
+    kill(pid_, sig);
+    int status;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+  }
+
+  std::string Log() const {
+    std::ifstream in(dir_ / "wardend.log");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    const fs::path p = dir_ / name;
+    std::ofstream(p) << content;
+    return p.string();
+  }
+
+  Result Ctl(const std::string& args) {
+    return RunShell(kWardenctl + " --server " + grpc_ + " " + args);
+  }
+
+  // Active violations as (device, behaviour, violation id) via wardenctl's JSON output.
+  std::vector<std::tuple<std::string, std::string, std::string>> Violations() {
+    Result r = Ctl("--output json violations list");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::vector<std::tuple<std::string, std::string, std::string>> out;
+    Json j = Json::parse(r.output, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.output;
+    if (j.is_discarded() || !j.contains("violations")) return out;
+    for (const Json& v : j["violations"]) {
+      out.emplace_back(v.value("device_id", ""), v.value("behaviour", ""),
+                       v.value("violation_id", ""));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  fs::path dir_;
+  pid_t pid_ = -1;
+  std::string grpc_;
+  std::string metrics_;
+};
+
+TEST_F(WardendE2ETest, AwsReportsRaiseViolationsThatSurviveKill9) {
+  Start();
+  const std::string long_report = WriteFile("long.json", kLongReport);
+  const std::string short_report = WriteFile("short.json", kShortReport);
+
+  Result r = Ctl("push --device cam-long " + long_report);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("accepted"));
+  r = Ctl("push --device cam-short " + short_report);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  auto before = Violations();
+  ASSERT_EQ(before.size(), 2u) << Ctl("violations list").output;
+  EXPECT_EQ(std::get<0>(before[0]), "cam-long");
+  EXPECT_EQ(std::get<1>(before[0]), "no-risky-tcp-ports");
+  EXPECT_EQ(std::get<0>(before[1]), "cam-short");
+  EXPECT_EQ(std::get<1>(before[1]), "no-threat-intel-destinations");
+
+  // The table names the offending values.
+  r = Ctl("violations list");
+  EXPECT_THAT(r.output, HasSubstr("203.0.113.66"));
+
+  // Every acknowledged report's effect survives SIGKILL.
+  Kill(SIGKILL);
+  Start();
+  EXPECT_EQ(Violations(), before);
+  r = Ctl("--output json device show cam-long");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Json::parse(r.output).value("last_report_id", ""), "1530304554");
+
+  // A replayed report changes nothing and is reported as a duplicate.
+  r = Ctl("push --device cam-long " + long_report);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("duplicate"));
+
+  // Both events are in the history.
+  r = Ctl("--output json violations events --since 1000000h");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(Json::parse(r.output)["events"].size(), 2u) << r.output;
+}
+
+TEST_F(WardendE2ETest, MalformedReportIsRefusedWithItsFieldPath) {
+  Start();
+  std::string bad = kShortReport;
+  bad.replace(bad.find("203.0.113.66:4444"), 17, "203.0.113.66");
+  Result r = Ctl("push --device cam-bad " + WriteFile("bad.json", bad));
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("connections[1].remote_addr"));
+  EXPECT_TRUE(Violations().empty());
+}
+
+TEST_F(WardendE2ETest, MetricsPassPromtoolAndCountViolations) {
+  Start();
+  ASSERT_EQ(Ctl("push --device cam-long " + WriteFile("long.json", kLongReport)).exit_code, 0);
+  Result r = RunShell("curl -fsS http://" + metrics_ + "/metrics | promtool check metrics");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  r = RunShell("curl -fsS http://" + metrics_ + "/metrics");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("warden_violations_active{behaviour=\"no-risky-tcp-ports\","
+                                  "profile=\"fleet-baseline\",severity=\"critical\"} 1"));
+  EXPECT_THAT(r.output, HasSubstr("warden_ingest_reports_total{outcome=\"accepted\"} 1"));
+  EXPECT_THAT(r.output, ::testing::Not(HasSubstr("cam-long")))
+      << "device ids must never be metric labels";
+}
+
+TEST_F(WardendE2ETest, ValidateReportsEveryErrorWithPositionAndFailsTheExitCode) {
+  const std::string bad = WriteFile("bad.yaml", R"(profile: p
+targets: all
+behaviours:
+  - name: b
+    metric: aws:all-bytes-out
+    operator: greater-then
+    value: 10
+)");
+  Result r = RunShell(kWardenctl + " validate " + bad);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(bad + ":6:15: error: unknown operator 'greater-then'"));
+  EXPECT_THAT(r.output, HasSubstr("[E_OPERATOR]"));
+
+  r = RunShell(kWardenctl + " validate " + kProfiles);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+TEST_F(WardendE2ETest, BadConfigStopsWardendWithTheReason) {
+  const std::string config = WriteFile("wardend.yaml", "listen: 127.0.0.1:0\nshardz: 4\n");
+  Result r = RunShell(kWardend + " --config " + config);
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_THAT(r.output, HasSubstr(config + ":2:1: error: unknown key 'shardz'"));
+}
+
+TEST_F(WardendE2ETest, BrokenProfilesOnSighupKeepTheRunningSet) {
+  // A private copy of the profiles, to break.
+  const fs::path profiles = dir_ / "profiles";
+  fs::copy(kProfiles, profiles, fs::copy_options::recursive);
+  pid_ = fork();
+  ASSERT_GE(pid_, 0);
+  if (pid_ == 0) {
+    freopen((dir_ / "wardend.log").c_str(), "a", stderr);
+    execl(kWardend.c_str(), "wardend", "--listen", "127.0.0.1:0", "--metrics-listen", "",
+          "--data-dir", (dir_ / "data").c_str(), "--profiles", profiles.c_str(), "--ready-file",
+          (dir_ / "ready.json").c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 300 && !fs::exists(dir_ / "ready.json"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_TRUE(fs::exists(dir_ / "ready.json")) << Log();
+  grpc_ = Json::parse(std::ifstream(dir_ / "ready.json")).at("grpc").get<std::string>();
+
+  std::ofstream(profiles / "broken.yaml") << "profile: [\n";
+  kill(pid_, SIGHUP);
+  for (int i = 0; i < 100 && Log().find("reload failed") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_THAT(Log(), HasSubstr("reload failed"));
+  EXPECT_THAT(Log(), HasSubstr("broken.yaml:2:1: error:"));
+  Result r = Ctl("profiles reload");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.output, HasSubstr("broken.yaml"));
+  // Still serving the original set, and still raising on it.
+  ASSERT_EQ(Ctl("push --device cam-long " + WriteFile("long.json", kLongReport)).exit_code, 0);
+  EXPECT_EQ(Violations().size(), 1u);
+}
+
+}  // namespace
