@@ -36,7 +36,6 @@ struct BehaviourDraft {
   // An inline list's values in canonical form and sorted, for the fingerprint.
   std::vector<std::string> inline_values;
   SourceLocation metric_at;
-  SourceLocation operator_at;
   std::vector<std::string> notes;  // context for the linker's diagnostics
 };
 

@@ -27,7 +27,8 @@ std::vector<std::string> With(std::vector<std::string> notes, std::string note) 
   return notes;
 }
 
-// The RuleSet under construction, with the positions of what it holds.
+// The RuleSet under construction, with the positions of what it holds. One per
+// load; not thread-safe.
 class Linker {
  public:
   Linker(bool complete, DiagnosticSink* sink) : complete_(complete), sink_(sink) {}

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "rules/inventory_reader.h"
 #include "rules/list_reader.h"
 #include "rules/names.h"
@@ -178,14 +178,14 @@ std::optional<ListType> InferSetListType(const NodeReader& r,
 }
 
 // Reads `value: [...]` for a list operator into an anonymous list.
-bool ReadInlineList(const NodeReader& r, const Field& field, BehaviourDraft* draft) {
+void ReadInlineList(const NodeReader& r, const Field& field, BehaviourDraft* draft) {
   Behaviour& b = draft->behaviour;
   std::optional<std::vector<YAML::Node>> values = r.Sequence(field);
-  if (!values.has_value()) return false;
+  if (!values.has_value()) return;
   if (values->empty()) {
     r.Error(r.Locate(field), "E_VALUE",
             "an inline list needs at least one value (or use 'list' to name a list)");
-    return false;
+    return;
   }
   auto list = std::make_shared<NamedList>();
   list->file = r.file();
@@ -195,7 +195,7 @@ bool ReadInlineList(const NodeReader& r, const Field& field, BehaviourDraft* dra
     list->type = ListType::kPort;
   } else {
     std::optional<ListType> type = InferSetListType(r, *values);
-    if (!type.has_value()) return false;
+    if (!type.has_value()) return;
     list->type = *type;
     b.metric.type = *type == ListType::kNumber ? ValueType::kNumberList : ValueType::kStringList;
   }
@@ -205,7 +205,6 @@ bool ReadInlineList(const NodeReader& r, const Field& field, BehaviourDraft* dra
   }
   std::sort(draft->inline_values.begin(), draft->inline_values.end());
   b.list = std::move(list);
-  return true;
 }
 
 // Reads the operand: `value` (a number, or an inline list) or `list` (a list name).
@@ -230,8 +229,11 @@ void ReadOperand(const NodeReader& r, const Fields& fields, BehaviourDraft* draf
     return;
   }
   if (value != nullptr && list != nullptr) {
-    const Field* second = r.Locate(value->key).line > r.Locate(list->key).line ? value : list;
-    r.Error(r.Locate(second->key), "E_VALUE",
+    const SourceLocation value_at = r.Locate(value->key);
+    const SourceLocation list_at = r.Locate(list->key);
+    const bool value_second =
+        std::tie(value_at.line, value_at.column) > std::tie(list_at.line, list_at.column);
+    r.Error(value_second ? value_at : list_at, "E_VALUE",
             "give either 'value' (an inline list) or 'list' (a named list), not both");
     return;
   }
@@ -336,7 +338,6 @@ void ReadBehaviour(const NodeReader& reader, const YAML::Node& entry, size_t ind
   BehaviourDraft draft;
   draft.notes = r.notes();
   Behaviour& b = draft.behaviour;
-  bool usable = true;
 
   if (const Field* name = r.Require(*fields, "name"); name != nullptr) {
     b.location = r.Locate(*name);
@@ -360,19 +361,21 @@ void ReadBehaviour(const NodeReader& reader, const YAML::Node& entry, size_t ind
     metric = ReadMetric(r, *field);
   }
   std::optional<Operator> op;
+  SourceLocation operator_at;
   if (const Field* field = r.Require(*fields, "operator"); field != nullptr) {
-    draft.operator_at = r.Locate(*field);
+    operator_at = r.Locate(*field);
     op = ReadOperator(r, *field);
   }
-  if (metric.has_value() && op.has_value() && FitOperator(r, draft.operator_at, *op, &*metric)) {
+  // The operand and the duration only make sense for a metric and a fitting operator.
+  const bool usable =
+      metric.has_value() && op.has_value() && FitOperator(r, operator_at, *op, &*metric);
+  if (usable) {
     b.metric = *metric;
     b.op = *op;
     ReadOperand(r, *fields, &draft);
     if (const Field* field = fields->Find("duration_seconds"); field != nullptr) {
       ReadDuration(r, *field, &draft);
     }
-  } else {
-    usable = false;
   }
 
   if (const Field* field = fields->Find("consecutive_datapoints_to_alarm"); field != nullptr) {

@@ -126,10 +126,6 @@ void NodeReader::Error(const SourceLocation& at, std::string code, std::string m
   sink_->Error(at, std::move(code), std::move(message), notes_);
 }
 
-void NodeReader::Warning(const SourceLocation& at, std::string code, std::string message) const {
-  sink_->Warning(at, std::move(code), std::move(message), notes_);
-}
-
 void NodeReader::TypeError(const Field& field, const char* expected) const {
   Error(Locate(field), "E_TYPE",
         absl::StrCat("expected ", expected, ", got ", Describe(field.value)));

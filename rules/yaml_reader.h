@@ -71,7 +71,6 @@ class NodeReader {
   SourceLocation Locate(const Field& field) const;
 
   void Error(const SourceLocation& at, std::string code, std::string message) const;
-  void Warning(const SourceLocation& at, std::string code, std::string message) const;
 
   // Checks that the value is a mapping whose keys are in `allowed` (any key when
   // `allowed` is empty), each given once. Reports E_TYPE, E_UNKNOWN_KEY (with the

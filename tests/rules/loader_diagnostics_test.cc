@@ -337,6 +337,95 @@ TEST(LoaderDiagnosticsTest, MissingFile) {
             "[E_IO]\n1 error\n");
 }
 
+// A behaviour as a flow mapping without its name, and the codes it must produce.
+struct CodeCase {
+  const char* behaviour;
+  std::vector<std::string> codes;
+};
+
+std::vector<std::string> CodesFor(const std::string& content) {
+  LoadResult result = LoadRules({
+      {"lists/ports.yaml", "list: risky-ports\ntype: port\nvalues: [23]\n"},
+      {"profiles/camera.yaml", content},
+  });
+  std::vector<std::string> codes;
+  for (const Diagnostic& d : result.diagnostics) codes.push_back(d.code);
+  return codes;
+}
+
+TEST(LoaderDiagnosticsTest, BehaviourErrorCodes) {
+  const CodeCase cases[] = {
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, list: risky-ports}",
+       {"E_VALUE"}},
+      {"{metric: aws:listening-tcp-ports, operator: in-port-set, value: [22], list: risky-ports}",
+       {"E_VALUE"}},
+      {"{metric: aws:listening-tcp-ports, operator: in-port-set}", {"E_MISSING_KEY"}},
+      {"{metric: aws:listening-tcp-ports, operator: in-port-set, value: []}", {"E_VALUE"}},
+      {"{metric: aws:listening-tcp-ports, operator: in-port-set, value: 22}", {"E_TYPE"}},
+      {"{metric: aws:listening-tcp-ports, operator: in-port-set, value: [22, 70000, x]}",
+       {"E_LIST_VALUE", "E_LIST_VALUE"}},
+      {"{metric: aws:all-bytes-out, operator: in-set, value: [1]}", {"E_OPERATOR_TYPE"}},
+      {"{metric: my-metric, operator: in-port-set, value: [1]}", {"E_OPERATOR_TYPE"}},
+      {"{metric: aws:all-byte-out, operator: less-than, value: 1}", {"E_METRIC"}},
+      {"{metric: 'bad metric', operator: less-than, value: 1}", {"E_METRIC"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, duration_seconds: 0}",
+       {"E_DURATION"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, duration_seconds: 604801}",
+       {"E_DURATION"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, duration_seconds: 1.5}",
+       {"E_TYPE"}},
+      {"{metric: my-metric, operator: in-set, value: [a], duration_seconds: 60}", {"E_DURATION"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, severity: urgent}",
+       {"E_SEVERITY"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, labels: {__name__: x}}",
+       {"E_LABEL"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, labels: {a: {b: c}}}",
+       {"E_TYPE"}},
+      {"{metric: aws:all-bytes-out, operator: less-than, value: 1, suppress_alerts: 1}",
+       {"E_TYPE"}},
+      {"{metric: aws:destination-ip-addresses, operator: in-cidr-set, list: risky-ports}",
+       {"E_LIST_TYPE"}},
+      {"{metric: my-set, operator: in-set, value: [1, two]}", {"E_LIST_VALUE"}},
+  };
+  for (const CodeCase& c : cases) {
+    const std::string content =
+        std::string(kHeader) + "  - {name: b, " + std::string(c.behaviour).substr(1) + "\n";
+    EXPECT_EQ(CodesFor(content), c.codes) << c.behaviour;
+  }
+}
+
+TEST(LoaderDiagnosticsTest, CustomMetricHasOneType) {
+  EXPECT_EQ(
+      CodesFor(std::string(kHeader) + "  - {name: a, metric: fw, operator: in-set, value: [v1]}\n"
+                                      "  - {name: b, metric: fw, operator: less-than, value: 3}\n"),
+      std::vector<std::string>{"E_METRIC"});
+}
+
+TEST(LoaderDiagnosticsTest, TargetsAndDocumentErrorCodes) {
+  const std::string behaviours =
+      "behaviours:\n  - {name: b, metric: aws:all-bytes-in, operator: less-than, value: 1}\n";
+  const std::pair<std::string, std::vector<std::string>> cases[] = {
+      {"profile: p\ntargets: [cameras]\n" + behaviours, {"E_TARGETS"}},
+      {"profile: p\ntargets: everyone\n" + behaviours, {"E_TARGETS"}},
+      {"profile: p\ntargets: {all: true, groups: [g]}\n" + behaviours,
+       {"E_TARGETS", "W_EMPTY_TARGET"}},
+      {"profile: p\ntargets: {all: false}\n" + behaviours, {"E_TARGETS"}},
+      {"profile: p\ntargets: {groups: [bad group]}\n" + behaviours, {"E_NAME"}},
+      {"profile: 'my profile'\ntargets: all\n" + behaviours, {"E_NAME"}},
+      {"profile: p\ntargets: all\nbehaviours: []\n", {"E_VALUE"}},
+      {"profile: p\ntargets: all\n", {"E_MISSING_KEY"}},
+      {"profile: p\nlist: l\n", {"E_DOC_KIND"}},
+      {"- profile: p\n", {"E_DOC_KIND"}},
+      {"list: l\ntype: ports\nvalues: [1]\n", {"E_LIST_TYPE"}},
+      {"list: l\nvalues: [1]\n", {"E_MISSING_KEY"}},
+      {"list: risky-ports\ntype: port\nvalues: [1]\n", {"E_DUPLICATE"}},
+      {"devices: [{name: d, groups: [g]}, {name: d}]\n", {"E_DUPLICATE"}},
+      {"devices: [{groups: [g]}]\n", {"E_MISSING_KEY"}},
+      {"devices: [{name: d, attributes: {'bad key': v}}]\n", {"E_NAME"}},
+  };
+  for (const auto& [content, codes] : cases) EXPECT_EQ(CodesFor(content), codes) << content;
+}
+
 TEST(LoaderDiagnosticsTest, EveryErrorInEveryFileIsReported) {
   LoadResult result = LoadRules({
       {"a.yaml", std::string(kHeader) + R"(  - name: b
