@@ -56,7 +56,8 @@ struct ListEventsArgs {
   std::string device, profile, behaviour;
   int limit = 0;  // 0: all
 };
-// violations events: pages through ListViolationEvents in [since, until).
+// violations events: pages through ListViolationEvents in [since, until). 2 when a
+// time cannot be parsed or since is not before until.
 int ListEvents(const CommandContext& ctx, const ListEventsArgs& args);
 
 // violations verify ID --state S [--description TEXT]: prints the updated violation.
