@@ -132,20 +132,34 @@ class ReportDatapoints {
 }  // namespace
 
 Evaluator::Evaluator(std::shared_ptr<const rules::RuleSet> rules) : rules_(std::move(rules)) {
+  for (const rules::Profile& p : rules_->profiles) profiles_[p.name] = &p;
+}
+
+std::vector<const rules::Profile*> Evaluator::Targeted(const std::string& device_id) const {
+  std::vector<const rules::Profile*> targeted;
   for (const rules::Profile& p : rules_->profiles) {
-    profiles_[p.name] = &p;
-    for (const rules::Behaviour& b : p.behaviours) {
+    if (rules_->TargetsDevice(p, device_id)) targeted.push_back(&p);
+  }
+  return targeted;
+}
+
+std::vector<Evaluator::WindowedMetric> Evaluator::Windowed(
+    const std::vector<const rules::Profile*>& targeted) {
+  std::vector<WindowedMetric> windowed;
+  for (const rules::Profile* p : targeted) {
+    for (const rules::Behaviour& b : p->behaviours) {
       if (b.duration_seconds <= 0) continue;
-      auto it = std::find_if(windowed_.begin(), windowed_.end(), [&](const WindowedMetric& w) {
+      auto it = std::find_if(windowed.begin(), windowed.end(), [&](const WindowedMetric& w) {
         return w.metric->id == b.metric.id;
       });
-      if (it == windowed_.end()) {
-        windowed_.push_back({&b.metric, b.duration_seconds});
+      if (it == windowed.end()) {
+        windowed.push_back({&b.metric, b.duration_seconds});
       } else {
         it->keep_seconds = std::max(it->keep_seconds, b.duration_seconds);
       }
     }
   }
+  return windowed;
 }
 
 const rules::Behaviour* Evaluator::FindBehaviour(const std::string& profile,
@@ -177,9 +191,10 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us,
   state->set_last_report_id(report_id);
   *state->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(now_us);
   ReportDatapoints datapoints(report);
+  const std::vector<const rules::Profile*> targeted = Targeted(state->device_id());
 
   // Windows first: every behaviour with a duration sums a window ending at this datapoint.
-  for (const WindowedMetric& wm : windowed_) {
+  for (const WindowedMetric& wm : Windowed(targeted)) {
     const std::optional<Datapoint>& dp = datapoints.Get(*wm.metric);
     if (!dp || dp->type != rules::ValueType::kNumber) continue;
     v1::MetricWindow* w = FindWindow(state, wm.metric->id);
@@ -190,8 +205,8 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us,
     AppendToWindow(w, now_us, dp->number, wm.keep_seconds);
   }
 
-  for (const rules::Profile& p : rules_->profiles) {
-    if (!rules_->TargetsDevice(p, state->device_id())) continue;
+  for (const rules::Profile* profile : targeted) {
+    const rules::Profile& p = *profile;
     for (const rules::Behaviour& b : p.behaviours) {
       const std::optional<Datapoint>& dp = datapoints.Get(b.metric);
       if (!dp) continue;
@@ -262,10 +277,12 @@ void Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
     }
   }
   CompactAlarms(state);
+  // Windows no behaviour targeting the device needs any more are dropped.
+  const std::vector<WindowedMetric> windowed = Windowed(Targeted(state->device_id()));
   auto* windows = state->mutable_windows();
   for (int i = windows->size() - 1; i >= 0; --i) {
     const std::string& metric = windows->Get(i).metric();
-    const bool needed = std::any_of(windowed_.begin(), windowed_.end(),
+    const bool needed = std::any_of(windowed.begin(), windowed.end(),
                                     [&](const WindowedMetric& w) { return w.metric->id == metric; });
     if (!needed) windows->DeleteSubrange(i, 1);
   }

@@ -75,12 +75,14 @@ class Evaluator {
                                         const std::string& behaviour) const;
 
   std::shared_ptr<const rules::RuleSet> rules_;
-  // The metrics some behaviour sums over a duration, with the longest such duration.
+  // A metric that some behaviour targeting the device sums over a duration, with the
+  // longest such duration: how long its datapoints must be kept.
   struct WindowedMetric {
     const rules::Metric* metric;
     int64_t keep_seconds;
   };
-  std::vector<WindowedMetric> windowed_;
+  std::vector<const rules::Profile*> Targeted(const std::string& device_id) const;
+  static std::vector<WindowedMetric> Windowed(const std::vector<const rules::Profile*>& targeted);
   // profile name → profile
   std::unordered_map<std::string, const rules::Profile*> profiles_;
 };
