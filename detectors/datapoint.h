@@ -15,11 +15,11 @@ namespace warden::detectors {
 // One metric's value in one report: a number, or a list of the metric's element type.
 struct Datapoint {
   rules::ValueType type = rules::ValueType::kNumber;
-  double number = 0;                   // kNumber
-  std::vector<uint32_t> ports;         // kPortList
-  std::vector<rules::IpAddress> ips;   // kIpList
-  std::vector<double> numbers;         // kNumberList
-  std::vector<std::string> strings;    // kStringList
+  double number = 0;                  // kNumber
+  std::vector<uint32_t> ports;        // kPortList
+  std::vector<rules::IpAddress> ips;  // kIpList
+  std::vector<double> numbers;        // kNumberList
+  std::vector<std::string> strings;   // kStringList
 };
 
 // Extracts `metric` from a report (reference §1 and §4):

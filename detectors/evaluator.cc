@@ -47,9 +47,8 @@ void DescribeBehaviour(const rules::Behaviour& b, v1::Violation* v) {
   v->set_suppress_alerts(b.suppress_alerts);
 }
 
-v1::ViolationEvent MakeEvent(const v1::Violation& v, v1::ViolationEventType type,
-                             int64_t now_us, const v1::Evidence& evidence,
-                             std::string_view reason) {
+v1::ViolationEvent MakeEvent(const v1::Violation& v, v1::ViolationEventType type, int64_t now_us,
+                             const v1::Evidence& evidence, std::string_view reason) {
   v1::ViolationEvent e;
   static constexpr std::string_view kSuffix[] = {"", "raised", "cleared", "invalidated"};
   e.set_event_id(absl::StrFormat("%s-%s", v.violation_id(), kSuffix[type]));
@@ -149,9 +148,8 @@ std::vector<Evaluator::WindowedMetric> Evaluator::Windowed(
   for (const rules::Profile* p : targeted) {
     for (const rules::Behaviour& b : p->behaviours) {
       if (b.duration_seconds <= 0) continue;
-      auto it = std::find_if(windowed.begin(), windowed.end(), [&](const WindowedMetric& w) {
-        return w.metric->id == b.metric.id;
-      });
+      auto it = std::find_if(windowed.begin(), windowed.end(),
+                             [&](const WindowedMetric& w) { return w.metric->id == b.metric.id; });
       if (it == windowed.end()) {
         windowed.push_back({&b.metric, b.duration_seconds});
       } else {
@@ -185,8 +183,8 @@ std::string Evaluator::ViolationId(std::string_view device, std::string_view pro
   return absl::StrFormat("%016x", h);
 }
 
-void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us,
-                            v1::DeviceState* state, Changes* changes) const {
+void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1::DeviceState* state,
+                            Changes* changes) const {
   const int64_t report_id = report.header().report_id();
   state->set_last_report_id(report_id);
   *state->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(now_us);
@@ -282,8 +280,9 @@ void Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
   auto* windows = state->mutable_windows();
   for (int i = windows->size() - 1; i >= 0; --i) {
     const std::string& metric = windows->Get(i).metric();
-    const bool needed = std::any_of(windowed.begin(), windowed.end(),
-                                    [&](const WindowedMetric& w) { return w.metric->id == metric; });
+    const bool needed = std::any_of(windowed.begin(), windowed.end(), [&](const WindowedMetric& w) {
+      return w.metric->id == metric;
+    });
     if (!needed) windows->DeleteSubrange(i, 1);
   }
 }

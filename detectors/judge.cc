@@ -33,8 +33,8 @@ Judgement JudgeElements(const rules::Behaviour& b, int size,
   e.set_operator_(std::string(rules::OperatorName(b.op)));
   e.set_list(b.list ? b.list->name : "");
   e.set_datapoints(1);
-  const bool want_in = b.op == Operator::kInCidrSet || b.op == Operator::kInPortSet ||
-                       b.op == Operator::kInSet;
+  const bool want_in =
+      b.op == Operator::kInCidrSet || b.op == Operator::kInPortSet || b.op == Operator::kInSet;
   int offending = 0;
   for (int i = 0; i < size; ++i) {
     std::string text = render(i);
@@ -93,8 +93,7 @@ Judgement JudgeList(const rules::Behaviour& b, const Datapoint& d) {
   switch (d.type) {
     case rules::ValueType::kPortList:
       return JudgeElements(
-          b, static_cast<int>(d.ports.size()),
-          [&](int i) { return absl::StrCat(d.ports[i]); },
+          b, static_cast<int>(d.ports.size()), [&](int i) { return absl::StrCat(d.ports[i]); },
           [&](int i, std::string* entry) {
             if (!list->ports.Contains(d.ports[i])) return false;
             *entry = absl::StrCat(d.ports[i]);

@@ -4,8 +4,7 @@
 
 namespace warden::detectors {
 
-void AppendToWindow(v1::MetricWindow* window, int64_t time_us, double value,
-                    int64_t keep_seconds) {
+void AppendToWindow(v1::MetricWindow* window, int64_t time_us, double value, int64_t keep_seconds) {
   v1::WindowPoint* p = window->add_points();
   p->set_time_us(time_us);
   p->set_value(value);

@@ -14,8 +14,7 @@ struct WindowSum {
 
 // Appends a datapoint stamped `time_us` (server receive time) and drops the points
 // that no window of `keep_seconds` or shorter can still need (time <= time_us - keep).
-void AppendToWindow(v1::MetricWindow* window, int64_t time_us, double value,
-                    int64_t keep_seconds);
+void AppendToWindow(v1::MetricWindow* window, int64_t time_us, double value, int64_t keep_seconds);
 
 // The sum of the datapoints in the window (now_us - duration_seconds, now_us]: the
 // delta-counter value Device Defender evaluates for a behaviour with a duration.

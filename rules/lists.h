@@ -75,11 +75,11 @@ std::string_view ListTypeName(ListType t);  // "cidr", "port", "number", "string
 struct NamedList {
   std::string name;
   ListType type = ListType::kString;
-  std::string file;      // where it was defined
-  size_t entries = 0;    // entries as written
-  CidrSet cidrs;                          // kCidr
-  PortSet ports;                          // kPort
-  std::vector<double> numbers;            // kNumber, sorted
+  std::string file;                         // where it was defined
+  size_t entries = 0;                       // entries as written
+  CidrSet cidrs;                            // kCidr
+  PortSet ports;                            // kPort
+  std::vector<double> numbers;              // kNumber, sorted
   std::unordered_set<std::string> strings;  // kString
 
   bool ContainsNumber(double v) const;

@@ -12,8 +12,8 @@ namespace warden::rules {
 // One finding of the loader, GNU style: file:line:col: severity: message [CODE].
 struct Diagnostic {
   std::string file;
-  int line = 0;    // 1-based; 0 when the problem is the file itself
-  int column = 0;  // 1-based
+  int line = 0;                    // 1-based; 0 when the problem is the file itself
+  int column = 0;                  // 1-based
   std::string severity = "error";  // "error" or "warning"
   std::string code;                // stable: E_OPERATOR, E_UNKNOWN_KEY, ...
   std::string message;

@@ -28,9 +28,9 @@ constexpr std::array<std::pair<Severity, std::string_view>, 4> kSeverities = {{
 }};
 
 constexpr std::array<std::string_view, 8> kCloudSideMetrics = {
-    "aws:num-messages-sent",      "aws:num-messages-received",   "aws:message-byte-size",
+    "aws:num-messages-sent",          "aws:num-messages-received",   "aws:message-byte-size",
     "aws:num-authorization-failures", "aws:num-connection-attempts", "aws:num-disconnects",
-    "aws:disconnect-duration",    "aws:source-ip-address",
+    "aws:disconnect-duration",        "aws:source-ip-address",
 };
 
 }  // namespace
@@ -103,8 +103,8 @@ bool IsCloudSideMetric(std::string_view id) {
 bool IsValidCustomMetricName(std::string_view name) {
   if (name.empty() || name.size() > 128 || name.substr(0, 4) == "aws:") return false;
   return std::all_of(name.begin(), name.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == ':' || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == ':' ||
+           c == '_' || c == '-';
   });
 }
 

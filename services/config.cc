@@ -98,7 +98,8 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   std::string data_dir, profiles, ready;
   const std::map<std::string, std::function<void(const YAML::Node&)>> keys = {
       {"listen", [&](const YAML::Node& n) { r.Read(n, "listen", &o.listen); }},
-      {"metrics_listen", [&](const YAML::Node& n) { r.Read(n, "metrics_listen", &o.metrics_listen); }},
+      {"metrics_listen",
+       [&](const YAML::Node& n) { r.Read(n, "metrics_listen", &o.metrics_listen); }},
       {"data_dir", [&](const YAML::Node& n) { r.Read(n, "data_dir", &data_dir); }},
       {"profiles", [&](const YAML::Node& n) { r.Read(n, "profiles", &profiles); }},
       {"ready_file", [&](const YAML::Node& n) { r.Read(n, "ready_file", &ready); }},

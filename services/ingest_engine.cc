@@ -168,8 +168,7 @@ bool IngestEngine::Submit(const v1::ReportRequest* request,
   return Enqueue(request->device_id(), std::move(w));
 }
 
-bool IngestEngine::SetVerification(const std::string& device_id,
-                                   const std::string& violation_id,
+bool IngestEngine::SetVerification(const std::string& device_id, const std::string& violation_id,
                                    v1::VerificationState state, const std::string& description,
                                    VerifyCallback done) {
   Work w;
@@ -212,7 +211,8 @@ void IngestEngine::ShardLoop(Shard* shard) {
     }
     if (clock_->NowMicros() >= shard->next_sweep_us) {
       SweepSilent(shard, group.get());
-      shard->next_sweep_us = clock_->NowMicros() + options_.silence_sweep_seconds * kMicrosPerSecond;
+      shard->next_sweep_us =
+          clock_->NowMicros() + options_.silence_sweep_seconds * kMicrosPerSecond;
     }
     for (Work& w : batch) {
       if (w.kind == Work::Kind::kReport) {
@@ -232,8 +232,7 @@ void IngestEngine::ShardLoop(Shard* shard) {
   }
 }
 
-void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* changes,
-                               Group* group) {
+void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* changes, Group* group) {
   for (const v1::Violation& v : changes->upserted) {
     group->writes.Put(store::Family::kViolations,
                       store::ViolationKey(v.device_id(), v.profile(), v.behaviour()),
@@ -247,8 +246,8 @@ void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* chang
   // an update excludes a clear), so their relative order above does not matter.
   for (v1::ViolationEvent& e : changes->events) {
     const int64_t t = e.time().seconds() * kMicrosPerSecond + e.time().nanos() / 1000;
-    group->writes.Put(store::Family::kViolationEvents, store::EventKey(t, e.violation_id(), e.type()),
-                      e.SerializeAsString());
+    group->writes.Put(store::Family::kViolationEvents,
+                      store::EventKey(t, e.violation_id(), e.type()), e.SerializeAsString());
     group->events.push_back(std::move(e));
   }
   group->dirty.insert(state);
@@ -393,7 +392,8 @@ void IngestEngine::WriterLoop() {
       }
       for (Group::Pending& p : g->pending) {
         if (p.verify_done) {
-          p.verify_done(status.ok() ? std::move(p.verified) : absl::StatusOr<v1::Violation>(status));
+          p.verify_done(status.ok() ? std::move(p.verified)
+                                    : absl::StatusOr<v1::Violation>(status));
           continue;
         }
         if (!status.ok()) {

@@ -113,7 +113,7 @@ class IngestEngine {
   std::vector<std::unique_ptr<Shard>> shards_;
 
   std::mutex writer_mu_;
-  std::condition_variable writer_cv_;        // work arrived / room freed
+  std::condition_variable writer_cv_;  // work arrived / room freed
   std::deque<std::unique_ptr<Group>> writer_queue_;
   bool writer_stop_ = false;
   std::thread writer_;

@@ -41,16 +41,18 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Report(grpc::CallbackServerContext*
                                  absl::StrCat(p->field_path, ": ", p->message)));
     return reactor;
   }
-  const bool queued = engine_->Submit(request, nullptr, [reactor, response](const v1::ReportAck& ack) {
-    *response = ack;
-    if (ack.status() == v1::ReportAck::REJECTED) {
-      reactor->Finish(grpc::Status(ack.error_code() == "Unavailable" ? grpc::StatusCode::UNAVAILABLE
-                                                                     : grpc::StatusCode::INTERNAL,
-                                   ack.message()));
-    } else {
-      reactor->Finish(grpc::Status::OK);
-    }
-  });
+  const bool queued =
+      engine_->Submit(request, nullptr, [reactor, response](const v1::ReportAck& ack) {
+        *response = ack;
+        if (ack.status() == v1::ReportAck::REJECTED) {
+          reactor->Finish(grpc::Status(ack.error_code() == "Unavailable"
+                                           ? grpc::StatusCode::UNAVAILABLE
+                                           : grpc::StatusCode::INTERNAL,
+                                       ack.message()));
+        } else {
+          reactor->Finish(grpc::Status::OK);
+        }
+      });
   if (!queued) {
     const bool healthy = engine_->healthy();
     metrics_->RejectedBy(healthy ? "ResourceExhausted" : "Unavailable").Increment();
@@ -101,8 +103,8 @@ class IngestServiceImpl::StreamReactor
       const v1::ReportRequest* raw = req.get();
       auto rejected = Rejected(*raw, "ResourceExhausted", "",
                                "ingest queue full; resend this report after a backoff");
-      if (!service_->engine_->Submit(raw, std::move(req),
-                                     [this, seq](const v1::ReportAck& ack) { Complete(seq, ack); })) {
+      if (!service_->engine_->Submit(
+              raw, std::move(req), [this, seq](const v1::ReportAck& ack) { Complete(seq, ack); })) {
         if (!service_->engine_->healthy()) {
           rejected.set_error_code("Unavailable");
           rejected.set_message("wardend cannot store reports; see its log");
@@ -218,7 +220,7 @@ class IngestServiceImpl::StreamReactor
   std::unique_ptr<v1::ReportRequest> incoming_;  // touched only by the read path
   std::mutex mu_;
   uint64_t next_seq_ = 0;
-  uint64_t written_seq_ = 0;                      // seq of acks_.front()
+  uint64_t written_seq_ = 0;                       // seq of acks_.front()
   std::deque<std::optional<v1::ReportAck>> acks_;  // index: seq - written_seq_
   size_t inflight_ = 0;                            // read, not yet written (or dropped)
   v1::ReportAck writing_ack_;

@@ -73,8 +73,8 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
            .Name("warden_store_write_batch_reports")
            .Help("Reports committed per RocksDB write batch (group commit size)")
            .Register(*registry_)
-           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256,
-                                                            512, 1024, 2048, 4096, 8192});
+           .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128, 256, 512,
+                                                            1024, 2048, 4096, 8192});
   write_seconds_ = &BuildHistogram()
                         .Name("warden_store_write_seconds")
                         .Help("Time to commit one write batch")
@@ -126,8 +126,7 @@ prometheus::Gauge& Metrics::QueueDepth(int shard) {
 }
 
 prometheus::Gauge& Metrics::ActiveViolations(const std::string& profile,
-                                             const std::string& behaviour,
-                                             v1::Severity severity) {
+                                             const std::string& behaviour, v1::Severity severity) {
   return active_->Add(
       {{"profile", profile}, {"behaviour", behaviour}, {"severity", SeverityLabel(severity)}});
 }

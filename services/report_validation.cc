@@ -16,9 +16,8 @@ ReportProblem Problem(std::string path, std::string message) {
 std::optional<ReportProblem> CheckPorts(const v1::ListeningPorts& lp, const std::string& path,
                                         const ReportLimits& limits) {
   if (static_cast<size_t>(lp.ports_size()) > limits.max_ports) {
-    return Problem(absl::StrCat(path, ".ports"),
-                   absl::StrCat("too many ports: ", lp.ports_size(), " (at most ",
-                                limits.max_ports, ")"));
+    return Problem(absl::StrCat(path, ".ports"), absl::StrCat("too many ports: ", lp.ports_size(),
+                                                              " (at most ", limits.max_ports, ")"));
   }
   for (int i = 0; i < lp.ports_size(); ++i) {
     const v1::Port& p = lp.ports(i);
@@ -41,9 +40,7 @@ std::optional<ReportProblem> CheckCustom(const std::string& name, const v1::Cust
     return Problem(at,
                    "custom metric names are 1-128 of [a-zA-Z0-9:_-] and do not start with 'aws:'");
   }
-  auto too_many = [&](int n) {
-    return static_cast<size_t>(n) > limits.max_custom_list_values;
-  };
+  auto too_many = [&](int n) { return static_cast<size_t>(n) > limits.max_custom_list_values; };
   switch (v.value_case()) {
     case v1::CustomMetricValue::VALUE_NOT_SET:
       return Problem(at, "needs one of number, number_list, string_list, ip_list");
@@ -147,8 +144,8 @@ std::optional<ReportProblem> ValidateReportRequest(const v1::ReportRequest& requ
   }
   if (r.custom_metrics_size() > static_cast<int>(limits.max_custom_metrics)) {
     return Problem("report.custom_metrics",
-                   absl::StrCat("too many custom metrics: ", r.custom_metrics_size(),
-                                " (at most ", limits.max_custom_metrics, ")"));
+                   absl::StrCat("too many custom metrics: ", r.custom_metrics_size(), " (at most ",
+                                limits.max_custom_metrics, ")"));
   }
   for (const auto& [name, value] : r.custom_metrics()) {
     if (auto p = CheckCustom(name, value, limits)) return p;

@@ -12,11 +12,11 @@ namespace warden::services {
 // Bounds on one report. Defaults are generous for a real device and small enough that
 // one report cannot take a shard's memory.
 struct ReportLimits {
-  size_t max_ports = 4096;            // per listening_*_ports list
-  size_t max_connections = 16384;     // established connections
+  size_t max_ports = 4096;         // per listening_*_ports list
+  size_t max_connections = 16384;  // established connections
   size_t max_custom_metrics = 64;
   size_t max_custom_list_values = 4096;
-  size_t max_string_bytes = 256;      // interface names, custom strings, remote_addr
+  size_t max_string_bytes = 256;  // interface names, custom strings, remote_addr
 };
 
 // The first problem found in a report, with the field path that names it, e.g.

@@ -45,7 +45,7 @@ class RulesManager {
   Metrics* const metrics_;
   std::mutex reload_mu_;  // serializes Reload()
   mutable std::mutex mu_;
-  Snapshot current_;  // guarded by mu_
+  Snapshot current_;                                                          // guarded by mu_
   std::function<void(std::shared_ptr<const detectors::Evaluator>)> on_swap_;  // guarded by mu_
 };
 

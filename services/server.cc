@@ -71,9 +71,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                      server->metrics_.get(), server->rules_->current().evaluator);
   if (!engine.ok()) return engine.status();
   server->engine_ = std::move(*engine);
-  server->rules_->SetListener([e = server->engine_.get()](auto evaluator) {
-    e->SetEvaluator(std::move(evaluator));
-  });
+  server->rules_->SetListener(
+      [e = server->engine_.get()](auto evaluator) { e->SetEvaluator(std::move(evaluator)); });
 
   // 4. /metrics (unless disabled).
   if (!options.metrics_listen.empty()) {
@@ -90,9 +89,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
 
   // 5. gRPC.
-  server->ingest_service_ = std::make_unique<IngestServiceImpl>(
-      server->engine_.get(), server->metrics_.get(), options.limits,
-      options.max_inflight_per_stream);
+  server->ingest_service_ =
+      std::make_unique<IngestServiceImpl>(server->engine_.get(), server->metrics_.get(),
+                                          options.limits, options.max_inflight_per_stream);
   server->violation_service_ =
       std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
   server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->rules_.get());
@@ -121,9 +120,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   return server;
 }
 
-absl::StatusOr<std::vector<rules::Diagnostic>> Server::ReloadProfiles() {
-  return rules_->Reload();
-}
+absl::StatusOr<std::vector<rules::Diagnostic>> Server::ReloadProfiles() { return rules_->Reload(); }
 
 void Server::Shutdown() {
   if (shut_down_) return;

@@ -81,11 +81,9 @@ grpc::Status ViolationServiceImpl::SetVerificationState(
   }
   std::promise<absl::StatusOr<v1::Violation>> promise;
   std::future<absl::StatusOr<v1::Violation>> result = promise.get_future();
-  if (!engine_->SetVerification((*found)->device_id(), request->violation_id(), request->state(),
-                                request->description(),
-                                [&promise](absl::StatusOr<v1::Violation> v) {
-                                  promise.set_value(std::move(v));
-                                })) {
+  if (!engine_->SetVerification(
+          (*found)->device_id(), request->violation_id(), request->state(), request->description(),
+          [&promise](absl::StatusOr<v1::Violation> v) { promise.set_value(std::move(v)); })) {
     return grpc::Status(grpc::StatusCode::UNAVAILABLE, "wardend is busy or stopping; retry");
   }
   absl::StatusOr<v1::Violation> v = result.get();

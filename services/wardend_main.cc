@@ -25,7 +25,8 @@ int Run(int argc, char** argv) {
   app.add_option("--listen", listen, "gRPC HOST:PORT (port 0: pick a free port) [127.0.0.1:7600]");
   app.add_option("--metrics-listen", metrics_listen, "/metrics HOST:PORT [127.0.0.1:9600]");
   app.add_option("--data-dir", data_dir, "RocksDB data directory [/var/lib/warden]");
-  app.add_option("--profiles", profiles, "profiles, lists and inventory directory [/etc/warden/profiles]");
+  app.add_option("--profiles", profiles,
+                 "profiles, lists and inventory directory [/etc/warden/profiles]");
   app.add_option("--ready-file", ready_file,
                  "write {\"grpc\": ADDR, \"metrics\": ADDR} here once serving");
   app.add_flag("--sync-writes", sync_writes, "fsync each write group before acknowledging");

@@ -12,7 +12,8 @@ void AppendU16(std::string* out, uint32_t v) {
 }
 
 void AppendU64(std::string* out, uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out->push_back(static_cast<char>((v >> shift) & 0xff));
 }
 
 }  // namespace
@@ -62,7 +63,8 @@ std::optional<int64_t> EventKeyTime(std::string_view key) {
   return static_cast<int64_t>(v);
 }
 
-std::string EncodePageToken(std::string_view key) { return absl::BytesToHexString(absl::string_view(key.data(), key.size()));
+std::string EncodePageToken(std::string_view key) {
+  return absl::BytesToHexString(absl::string_view(key.data(), key.size()));
 }
 
 std::optional<std::string> DecodePageToken(std::string_view token) {

@@ -14,8 +14,8 @@
 namespace warden::store {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilies] = {"device_state", "violations",
-                                                 "violation_events", "meta"};
+constexpr const char* kFamilyNames[kFamilies] = {"device_state", "violations", "violation_events",
+                                                 "meta"};
 constexpr const char* kSchemaKey = "schema_version";
 
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
@@ -66,7 +66,8 @@ Store::Store(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyH
     : db_(std::move(db)), handles_(std::move(handles)), sync_(sync) {}
 
 Store::~Store() {
-  for (rocksdb::ColumnFamilyHandle* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+  for (rocksdb::ColumnFamilyHandle* h : handles_)
+    db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
   db_->Close().PermitUncheckedError();
 }
 
@@ -140,8 +141,8 @@ absl::Status Store::ForEachDeviceState(const std::function<bool(v1::DeviceState&
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     v1::DeviceState state;
     if (!state.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) {
-      return absl::DataLossError(
-          absl::StrCat("unreadable device state under key ", EncodePageToken(it->key().ToStringView())));
+      return absl::DataLossError(absl::StrCat("unreadable device state under key ",
+                                              EncodePageToken(it->key().ToStringView())));
     }
     if (!fn(std::move(state))) break;
   }
@@ -172,7 +173,8 @@ absl::StatusOr<Page<v1::Violation>> Store::ListViolations(const ViolationFilter&
     if (!key) return absl::InvalidArgumentError("page_token: malformed");
     start = *key;
   }
-  const std::string prefix = filter.device_id.empty() ? "" : ViolationDevicePrefix(filter.device_id);
+  const std::string prefix =
+      filter.device_id.empty() ? "" : ViolationDevicePrefix(filter.device_id);
   Page<v1::Violation> page;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->NewIterator(rocksdb::ReadOptions(), handle(Family::kViolations)));
@@ -189,9 +191,8 @@ absl::StatusOr<Page<v1::Violation>> Store::ListViolations(const ViolationFilter&
       return absl::DataLossError("unreadable active violation");
     }
     if (!Matches(filter, v.device_id(), v.profile(), v.behaviour())) continue;
-    if (!filter.states.empty() &&
-        std::find(filter.states.begin(), filter.states.end(), v.verification_state()) ==
-            filter.states.end()) {
+    if (!filter.states.empty() && std::find(filter.states.begin(), filter.states.end(),
+                                            v.verification_state()) == filter.states.end()) {
       continue;
     }
     if (static_cast<int>(page.items.size()) == page_size) {

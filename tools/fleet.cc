@@ -13,7 +13,8 @@ namespace {
 constexpr std::array<uint32_t, 5> kTcpPorts = {22, 443, 8883, 1883, 8080};
 constexpr std::array<uint32_t, 3> kUdpPorts = {53, 123, 5353};
 constexpr uint32_t kTelnetPort = 23;
-constexpr uint64_t kExfiltrationBytes = 20 * 1024 * 1024;
+constexpr int64_t kKiB = 1024;
+constexpr uint64_t kExfiltrationBytes = 20 * kKiB * kKiB;
 constexpr char kC2Address[] = "203.0.113.66:4444";
 constexpr uint64_t kBytesPerPacket = 500;
 
@@ -128,8 +129,8 @@ v1::MetricsReport Fleet::MakeReport(int device, int64_t report_id, bool misbehav
 
   const uint64_t bytes_out = m == Misbehaviour::kExfiltration
                                  ? kExfiltrationBytes
-                                 : static_cast<uint64_t>(Uniform(rng, 20 * 1024, 80 * 1024));
-  const auto bytes_in = static_cast<uint64_t>(Uniform(rng, 5 * 1024, 40 * 1024));
+                                 : static_cast<uint64_t>(Uniform(rng, 20 * kKiB, 80 * kKiB));
+  const auto bytes_in = static_cast<uint64_t>(Uniform(rng, 5 * kKiB, 40 * kKiB));
   v1::NetworkStats& ns = *metrics.mutable_network_stats();
   ns.set_bytes_out(bytes_out);
   ns.set_bytes_in(bytes_in);

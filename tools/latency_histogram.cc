@@ -31,7 +31,8 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
 absl::Duration LatencyHistogram::Quantile(double q) const {
   if (count_ == 0) return absl::ZeroDuration();
   // The rank of the wanted latency, 1-based: at least one, at most count_.
-  const auto rank = std::clamp<int64_t>(static_cast<int64_t>(std::ceil(q * count_)), 1, count_);
+  const auto rank = std::clamp<int64_t>(
+      static_cast<int64_t>(std::ceil(q * static_cast<double>(count_))), 1, count_);
   int64_t seen = 0;
   for (int i = 0; i < kBuckets; ++i) {
     seen += buckets_[i];

@@ -118,6 +118,7 @@ int Run(const Options& o) {
   std::vector<absl::Status> results(streams);
   std::atomic<int> finished{0};
   std::vector<std::thread> threads;
+  threads.reserve(streams);
   for (int s = 0; s < streams; ++s) {
     threads.emplace_back([&, s] {
       results[s] = RunReportStream(plans[s], fleet, stats, stop_requested);
@@ -157,11 +158,9 @@ int Run(const Options& o) {
   return exit_code;
 }
 
-}  // namespace
-}  // namespace warden::tools
-
-int main(int argc, char** argv) {
-  warden::tools::Options o;
+// Parses the command line and runs. Exit codes as in tools/README.md.
+int Main(int argc, char** argv) {
+  Options o;
   CLI::App app{"warden-loadgen: a simulated fleet streaming metrics reports to wardend.",
                "warden-loadgen"};
   app.add_option("--server", o.server, "wardend address, host:port")
@@ -211,5 +210,17 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
-  return warden::tools::Run(o);
+  return Run(o);
+}
+
+}  // namespace
+}  // namespace warden::tools
+
+int main(int argc, char** argv) {
+  try {
+    return warden::tools::Main(argc, argv);
+  } catch (const std::exception& e) {  // e.g. no thread could be started
+    std::cerr << "warden-loadgen: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -19,6 +19,7 @@ std::string KebabName(absl::string_view proto_value_name) {
 std::vector<std::string> VerificationStateNames() {
   const google::protobuf::EnumDescriptor* d = v1::VerificationState_descriptor();
   std::vector<std::string> names;
+  names.reserve(d->value_count());
   for (int i = 0; i < d->value_count(); ++i) names.push_back(KebabName(d->value(i)->name()));
   return names;
 }

@@ -3,8 +3,8 @@
 #include "services/server.h"
 
 #include <gmock/gmock.h>
-#include <gtest/gtest.h>
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -248,8 +248,7 @@ TEST_F(ServerTest, DuplicateAndOlderReportIdsChangeNothing) {
   ASSERT_EQ(Active("cam-2").size(), 1u);
   // A replay of report 11 with a conforming value, and an older one: both are
   // duplicates and the alarm stays.
-  std::vector<v1::ReportAck> acks =
-      Stream({MakeReport("cam-2", 11, 1), MakeReport("cam-2", 3, 1)});
+  std::vector<v1::ReportAck> acks = Stream({MakeReport("cam-2", 11, 1), MakeReport("cam-2", 3, 1)});
   ASSERT_EQ(acks.size(), 2u);
   EXPECT_EQ(acks[0].status(), v1::ReportAck::DUPLICATE);
   EXPECT_EQ(acks[1].status(), v1::ReportAck::DUPLICATE);
@@ -301,8 +300,7 @@ TEST_F(ServerTest, RestartResumesWindowsAndAlarmsExactly) {
   Send(MakeReport("cam-4", 3, 4000));
   std::vector<v1::Violation> active = Active("cam-4");
   ASSERT_EQ(active.size(), 2u);
-  const v1::Violation& windowed =
-      active[0].behaviour() == "bytes-out-5m" ? active[0] : active[1];
+  const v1::Violation& windowed = active[0].behaviour() == "bytes-out-5m" ? active[0] : active[1];
   EXPECT_EQ(windowed.behaviour(), "bytes-out-5m");
   EXPECT_EQ(windowed.last_evidence().number(), 12000);
   EXPECT_EQ(windowed.last_evidence().datapoints(), 3);
