@@ -135,6 +135,14 @@ absl::StatusOr<Json> AdaptCustomMetric(const Json& aws, const std::string& path)
   return Json{{kind, {{"values", payload}}}};
 }
 
+// Whether `value` has the JSON type an AWS document uses for scalar field `f`: a number
+// for numbers (protobuf would also take "5"), a string for strings. Ranges and
+// fractions are left to protobuf.
+bool ScalarShapeFits(const FieldDescriptor& f, const Json& value) {
+  if (f.cpp_type() == FieldDescriptor::CPPTYPE_STRING) return value.is_string();
+  return value.is_number();
+}
+
 // Walks `j` against message type `d`: every key names a field (once), messages are
 // objects, repeated fields arrays, scalars not structured. Custom metrics are rewritten
 // in place. Scalar types and ranges are left to protobuf's parser. `path` uses proto
@@ -177,13 +185,13 @@ absl::Status Adapt(Json& j, const Descriptor& d, const std::string& path) {
           if (absl::Status s = Adapt(value[i], *f->message_type(), element_path); !s.ok()) {
             return s;
           }
-        } else if (value[i].is_structured()) {
+        } else if (!ScalarShapeFits(*f, value[i])) {
           return ShapeError(element_path, ExpectedFor(f->type_name()), value[i]);
         }
       }
     } else if (f->message_type() != nullptr) {
       if (absl::Status s = Adapt(value, *f->message_type(), field_path); !s.ok()) return s;
-    } else if (value.is_structured()) {
+    } else if (!ScalarShapeFits(*f, value)) {
       return ShapeError(field_path, ExpectedFor(f->type_name()), value);
     }
   }

@@ -204,7 +204,14 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"StringWherePortNumber",
                       R"({"hed": {"rid": 1}, "met": {"tp": {"pts": [{"pt": 22}, {"pt": "ssh"}]}}})",
                       "metrics.listening_tcp_ports.ports[1].port: expected an integer from 0 to "
-                      "4294967295, got \"ssh\""},
+                      "4294967295, got the string \"ssh\""},
+        MalformedCase{"StringReportId", R"({"hed": {"rid": "1795000000"}})",
+                      "header.report_id: expected an integer, got the string \"1795000000\""},
+        MalformedCase{"NumberAsVersion", R"({"hed": {"rid": 1, "v": 1.0}})",
+                      "header.version: expected a string, got the number 1.0"},
+        MalformedCase{"BooleanAsBytes", R"({"hed": {"rid": 1}, "met": {"ns": {"bi": true}}})",
+                      "metrics.network_stats.bytes_in: expected an integer from 0 to "
+                      "18446744073709551615, got the boolean true"},
         MalformedCase{"FractionalReportId", R"({"header": {"report_id": 1.5}})",
                       "header.report_id: expected an integer, got 1.5"},
         MalformedCase{"UnknownTopLevelKey", R"({"hed": {"rid": 1}, "metric": {}})",
