@@ -366,7 +366,8 @@ void IngestEngine::WriterLoop() {
       status = absl::UnavailableError("an earlier write failed; restart wardend");
     } else if (!merged.empty()) {
       const SteadyTime start = std::chrono::steady_clock::now();
-      status = store_->Write(merged);
+      if (options_.before_write) status = options_.before_write();
+      if (status.ok()) status = store_->Write(merged);
       metrics_->write_seconds().Observe(SecondsSince(start));
       metrics_->write_batch_reports().Observe(reports);
       if (!status.ok()) {

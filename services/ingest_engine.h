@@ -38,6 +38,10 @@ struct EngineOptions {
   int64_t silence_sweep_seconds = 60;
   // Violation events older than this are deleted. Default: 30 days.
   int64_t event_retention_seconds = 30 * 24 * 3600;
+  // Test seam (fault injection, as in leveldb's tests): called on the writer thread
+  // before each RocksDB write; a non-OK status is taken as that write's failure.
+  // Default: none.
+  std::function<absl::Status()> before_write;
 };
 
 // The ingest pipeline of DESIGN.md: callers (gRPC reactions) validate and Submit();
