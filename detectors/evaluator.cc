@@ -64,6 +64,7 @@ v1::ViolationEvent MakeEvent(const v1::Violation& v, v1::ViolationEventType type
   e.set_suppress_alerts(v.suppress_alerts());
   *e.mutable_evidence() = evidence;
   e.set_reason(std::string(reason));
+  *e.mutable_violation_start_time() = v.start_time();
   return e;
 }
 
