@@ -12,7 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "tools/token_bucket.h"
+#include "common/token_bucket.h"
 #include "warden/v1/ingest.grpc.pb.h"
 
 namespace warden::tools {

@@ -1,12 +1,13 @@
-#ifndef WARDEN_TOOLS_TOKEN_BUCKET_H_
-#define WARDEN_TOOLS_TOKEN_BUCKET_H_
+#ifndef WARDEN_COMMON_TOKEN_BUCKET_H_
+#define WARDEN_COMMON_TOKEN_BUCKET_H_
 
 #include "absl/time/time.h"
 
-namespace warden::tools {
+namespace warden {
 
 // Paces events at `rate` per second, allowing bursts of up to `burst` events after a
-// pause. The caller passes the time, so tests need no clock. Not thread-safe.
+// pause. The caller passes the time, so tests need no clock. Used by warden-loadgen
+// for pacing and by the alert dispatcher for per-receiver rate limits. Not thread-safe.
 class TokenBucket {
  public:
   // Starts full. rate > 0, burst >= 1.
@@ -24,6 +25,6 @@ class TokenBucket {
   absl::Time last_;
 };
 
-}  // namespace warden::tools
+}  // namespace warden
 
-#endif  // WARDEN_TOOLS_TOKEN_BUCKET_H_
+#endif  // WARDEN_COMMON_TOKEN_BUCKET_H_

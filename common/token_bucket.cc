@@ -1,8 +1,8 @@
-#include "tools/token_bucket.h"
+#include "common/token_bucket.h"
 
 #include <algorithm>
 
-namespace warden::tools {
+namespace warden {
 
 TokenBucket::TokenBucket(double rate, double burst, absl::Time now)
     : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
@@ -17,4 +17,4 @@ absl::Duration TokenBucket::Take(absl::Time now) {
   return absl::Seconds(-tokens_ / rate_);
 }
 
-}  // namespace warden::tools
+}  // namespace warden

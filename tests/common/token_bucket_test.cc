@@ -1,8 +1,8 @@
-#include "tools/token_bucket.h"
+#include "common/token_bucket.h"
 
 #include <gtest/gtest.h>
 
-namespace warden::tools {
+namespace warden {
 namespace {
 
 const absl::Time kStart = absl::FromUnixSeconds(1'000'000);
@@ -35,4 +35,4 @@ TEST(TokenBucketTest, APauseRefillsOnlyUpToTheBurst) {
 }
 
 }  // namespace
-}  // namespace warden::tools
+}  // namespace warden
