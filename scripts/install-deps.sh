@@ -9,11 +9,13 @@ PACKAGES=(
   # libraries
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev prometheus-cpp-dev libyaml-cpp-dev libabsl-dev
-  libcli11-dev nlohmann-json3-dev libssl-dev
+  libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev
-  # promtool (checks /metrics in the end-to-end test)
-  prometheus
+  # promtool (checks /metrics) and a real Alertmanager for the end-to-end tests
+  prometheus prometheus-alertmanager
+  # the end-to-end webhook receiver verifies signatures independently, in Python
+  python3
   # demo and tests talk to the daemon's /metrics
   curl
 )

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "alerts/config_reader.h"
 #include "rules/loader.h"
 #include "yaml-cpp/yaml.h"
 
@@ -53,6 +54,9 @@ class ConfigReader {
   }
 
   const std::vector<rules::Diagnostic>& diagnostics() const { return diagnostics_; }
+  std::vector<rules::Diagnostic>* mutable_diagnostics() { return &diagnostics_; }
+  const std::string& path() const { return path_; }
+  const std::vector<std::string>& lines() const { return lines_; }
 
  private:
   std::string path_;
@@ -114,6 +118,10 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
        [&](const YAML::Node& n) { r.Positive(n, "max_message_bytes", &max_message); }},
       {"max_inflight_per_stream",
        [&](const YAML::Node& n) { r.Positive(n, "max_inflight_per_stream", &inflight); }},
+      {"alerting",
+       [&](const YAML::Node& n) {
+         o.alerting = alerts::ReadAlertingConfig(n, r.path(), r.lines(), r.mutable_diagnostics());
+       }},
   };
   std::vector<std::string> known;
   for (const auto& [k, fn] : keys) known.push_back(k);

@@ -76,21 +76,23 @@ struct IngestEngine::Group {
 };
 
 IngestEngine::IngestEngine(const EngineOptions& options, store::Store* store, const Clock* clock,
-                           Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator)
+                           Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator,
+                           Outbox* outbox)
     : options_(options),
       store_(store),
       clock_(clock),
       metrics_(metrics),
+      outbox_(outbox),
       evaluator_(std::move(evaluator)) {}
 
 absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Create(
     const EngineOptions& options, store::Store* store, const Clock* clock, Metrics* metrics,
-    std::shared_ptr<const detectors::Evaluator> evaluator) {
+    std::shared_ptr<const detectors::Evaluator> evaluator, Outbox* outbox) {
   if (options.shards < 1 || options.shards > 256) {
     return absl::InvalidArgumentError(absl::StrCat("shards must be 1-256, got ", options.shards));
   }
   auto engine = std::unique_ptr<IngestEngine>(
-      new IngestEngine(options, store, clock, metrics, std::move(evaluator)));
+      new IngestEngine(options, store, clock, metrics, std::move(evaluator), outbox));
   for (int i = 0; i < options.shards; ++i) {
     auto shard = std::make_unique<Shard>();
     shard->index = i;
@@ -248,6 +250,7 @@ void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* chang
     const int64_t t = e.time().seconds() * kMicrosPerSecond + e.time().nanos() / 1000;
     group->writes.Put(store::Family::kViolationEvents,
                       store::EventKey(t, e.violation_id(), e.type()), e.SerializeAsString());
+    if (outbox_ != nullptr) outbox_->Add(e, t, &group->writes);
     group->events.push_back(std::move(e));
   }
   group->dirty.insert(state);
@@ -378,6 +381,10 @@ void IngestEngine::WriterLoop() {
       }
     }
 
+    if (status.ok() && outbox_ != nullptr &&
+        std::any_of(groups.begin(), groups.end(), [](const auto& g) { return !g->events.empty(); })) {
+      outbox_->Committed();
+    }
     for (auto& g : groups) {
       if (status.ok()) {
         for (const v1::ViolationEvent& e : g->events) {

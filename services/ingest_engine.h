@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "detectors/evaluator.h"
 #include "services/metrics.h"
+#include "services/outbox.h"
 #include "store/store.h"
 #include "warden/v1/ingest.pb.h"
 #include "warden/v1/violation.pb.h"
@@ -58,9 +59,11 @@ class IngestEngine {
 
   // Loads every persisted device state into its shard, reconciles it with `evaluator`'s
   // rules and starts the threads.
+  // `outbox` (may be null: no alerting) gets every violation event, to write its alert
+  // rows into the same batch as the state change.
   static absl::StatusOr<std::unique_ptr<IngestEngine>> Create(
       const EngineOptions& options, store::Store* store, const Clock* clock, Metrics* metrics,
-      std::shared_ptr<const detectors::Evaluator> evaluator);
+      std::shared_ptr<const detectors::Evaluator> evaluator, Outbox* outbox = nullptr);
   ~IngestEngine();  // Stop()s
 
   // Queues a validated request. `request` must stay valid until `done` runs; `owned`
@@ -93,7 +96,8 @@ class IngestEngine {
   struct Group;
 
   IngestEngine(const EngineOptions& options, store::Store* store, const Clock* clock,
-               Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator);
+               Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator,
+               Outbox* outbox);
   std::shared_ptr<const detectors::Evaluator> CurrentEvaluator() const;
   bool Enqueue(const std::string& device_id, Work work);
   void ShardLoop(Shard* shard);
@@ -109,6 +113,7 @@ class IngestEngine {
   store::Store* const store_;
   const Clock* const clock_;
   Metrics* const metrics_;
+  Outbox* const outbox_;
 
   mutable std::mutex evaluator_mu_;
   std::shared_ptr<const detectors::Evaluator> evaluator_;  // guarded by evaluator_mu_

@@ -99,6 +99,35 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
                  .Help("Violation events by type")
                  .Register(*registry_);
   for (auto t : {v1::IN_ALARM, v1::ALARM_CLEARED, v1::ALARM_INVALIDATED}) ViolationEvents(t);
+  alert_deliveries_ = &BuildCounter()
+                           .Name("warden_alert_deliveries_total")
+                           .Help("Alert deliveries a target accepted (an Alertmanager post "
+                                 "counts once per alert in it)")
+                           .Register(*registry_);
+  alert_failures_ = &BuildCounter()
+                         .Name("warden_alert_delivery_failures_total")
+                         .Help("Failed alert delivery attempts by target and reason")
+                         .Register(*registry_);
+  alert_retries_ = &BuildCounter()
+                        .Name("warden_alert_retries_total")
+                        .Help("Alert delivery attempts that were retries")
+                        .Register(*registry_);
+  dead_letters_ = &BuildCounter()
+                       .Name("warden_alert_dead_letters_total")
+                       .Help("Events moved to the dead-letter list, by target and reason")
+                       .Register(*registry_);
+  alert_latency_ = &BuildHistogram()
+                        .Name("warden_alert_delivery_latency_seconds")
+                        .Help("Time from a violation event to its acceptance by the target")
+                        .Register(*registry_);
+  outbox_rows_ = &BuildGauge()
+                      .Name("warden_alert_outbox_rows")
+                      .Help("Events waiting in the outbox, by target")
+                      .Register(*registry_);
+  outbox_oldest_ = &BuildGauge()
+                        .Name("warden_alert_outbox_oldest_age_seconds")
+                        .Help("Age of the oldest event waiting for the target (0: none)")
+                        .Register(*registry_);
   auto& reloads = BuildCounter()
                       .Name("warden_profile_reloads_total")
                       .Help("Profile reloads by result")
@@ -115,6 +144,37 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
                           .Help("Profiles in the running profile set")
                           .Register(*registry_)
                           .Add({});
+}
+
+prometheus::Counter& Metrics::AlertDeliveries(const std::string& target) {
+  return alert_deliveries_->Add({{"target", target}});
+}
+
+prometheus::Counter& Metrics::AlertFailures(const std::string& target, const std::string& reason) {
+  return alert_failures_->Add({{"target", target}, {"reason", reason}});
+}
+
+prometheus::Counter& Metrics::AlertRetries(const std::string& target) {
+  return alert_retries_->Add({{"target", target}});
+}
+
+prometheus::Counter& Metrics::DeadLetters(const std::string& target, const std::string& reason) {
+  return dead_letters_->Add({{"target", target}, {"reason", reason}});
+}
+
+prometheus::Histogram& Metrics::AlertLatency(const std::string& target) {
+  return alert_latency_->Add({{"target", target}},
+                             prometheus::Histogram::BucketBoundaries{
+                                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                 2.5, 5, 10, 30, 60, 300, 3600});
+}
+
+prometheus::Gauge& Metrics::OutboxRows(const std::string& target) {
+  return outbox_rows_->Add({{"target", target}});
+}
+
+prometheus::Gauge& Metrics::OutboxOldestAge(const std::string& target) {
+  return outbox_oldest_->Add({{"target", target}});
 }
 
 prometheus::Counter& Metrics::RejectedBy(const std::string& code) {

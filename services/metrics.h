@@ -44,12 +44,29 @@ class Metrics {
   prometheus::Gauge& rules_generation() { return *rules_generation_; }
   prometheus::Gauge& profiles_loaded() { return *profiles_loaded_; }
 
+  // Alert delivery, by target ("receiver" or "receiver#N" for Alertmanager URLs).
+  prometheus::Counter& AlertDeliveries(const std::string& target);
+  prometheus::Counter& AlertFailures(const std::string& target, const std::string& reason);
+  prometheus::Counter& AlertRetries(const std::string& target);
+  prometheus::Counter& DeadLetters(const std::string& target, const std::string& reason);
+  // Event created → accepted by the target.
+  prometheus::Histogram& AlertLatency(const std::string& target);
+  prometheus::Gauge& OutboxRows(const std::string& target);
+  prometheus::Gauge& OutboxOldestAge(const std::string& target);
+
  private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* rejected_;
   prometheus::Family<prometheus::Gauge>* queue_depth_;
   prometheus::Family<prometheus::Gauge>* active_;
   prometheus::Family<prometheus::Counter>* events_;
+  prometheus::Family<prometheus::Counter>* alert_deliveries_;
+  prometheus::Family<prometheus::Counter>* alert_failures_;
+  prometheus::Family<prometheus::Counter>* alert_retries_;
+  prometheus::Family<prometheus::Counter>* dead_letters_;
+  prometheus::Family<prometheus::Histogram>* alert_latency_;
+  prometheus::Family<prometheus::Gauge>* outbox_rows_;
+  prometheus::Family<prometheus::Gauge>* outbox_oldest_;
   prometheus::Counter* reports_received_;
   prometheus::Counter* reports_accepted_;
   prometheus::Counter* reports_duplicate_;

@@ -11,7 +11,10 @@
 #include "grpcpp/server_builder.h"
 #include "nlohmann/json.hpp"
 #include "prometheus/exposer.h"
+#include "services/alert_dispatcher.h"
+#include "services/alert_service.h"
 #include "services/ingest_service.h"
+#include "services/outbox.h"
 #include "services/metrics.h"
 #include "services/profile_service.h"
 #include "services/rules_manager.h"
@@ -66,15 +69,27 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!warnings.ok()) return warnings.status();
   if (!warnings->empty()) std::cerr << rules::FormatDiagnostics(*warnings);
 
-  // 3. Ingest engine, resuming every device's windows and alarm states.
+  // 3. Alert outbox and its dispatcher, which resumes delivering what is queued.
+  if (!options.alerting.empty()) {
+    auto outbox = Outbox::Create(options.alerting, server->store_.get(), server->metrics_.get());
+    if (!outbox.ok()) return outbox.status();
+    server->outbox_ = std::move(*outbox);
+    server->dispatcher_ = std::make_unique<AlertDispatcher>(
+        server->outbox_.get(), server->store_.get(), clock, server->metrics_.get());
+    server->outbox_->SetListener([d = server->dispatcher_.get()] { d->Wake(); });
+    server->dispatcher_->Start();
+  }
+
+  // 4. Ingest engine, resuming every device's windows and alarm states.
   auto engine = IngestEngine::Create(options.engine, server->store_.get(), clock,
-                                     server->metrics_.get(), server->rules_->current().evaluator);
+                                     server->metrics_.get(), server->rules_->current().evaluator,
+                                     server->outbox_.get());
   if (!engine.ok()) return engine.status();
   server->engine_ = std::move(*engine);
   server->rules_->SetListener(
       [e = server->engine_.get()](auto evaluator) { e->SetEvaluator(std::move(evaluator)); });
 
-  // 4. /metrics (unless disabled).
+  // 5. /metrics (unless disabled).
   if (!options.metrics_listen.empty()) {
     try {
       server->exposer_ = std::make_unique<prometheus::Exposer>(options.metrics_listen);
@@ -88,13 +103,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat(HostOf(options.metrics_listen), ":", ports.empty() ? 0 : ports[0]);
   }
 
-  // 5. gRPC.
+  // 6. gRPC.
   server->ingest_service_ =
       std::make_unique<IngestServiceImpl>(server->engine_.get(), server->metrics_.get(),
                                           options.limits, options.max_inflight_per_stream);
   server->violation_service_ =
       std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
   server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->rules_.get());
+  server->alert_service_ = std::make_unique<AlertServiceImpl>(
+      server->store_.get(), server->outbox_.get(), server->dispatcher_.get());
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -104,6 +121,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->ingest_service_.get());
   builder.RegisterService(server->violation_service_.get());
   builder.RegisterService(server->profile_service_.get());
+  builder.RegisterService(server->alert_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || port == 0) {
     return absl::FailedPreconditionError(
@@ -111,7 +129,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->grpc_address_ = absl::StrCat(HostOf(options.listen), ":", port);
 
-  // 6. Tell whoever waits that we are serving.
+  // 7. Tell whoever waits that we are serving.
   if (!options.ready_file.empty()) {
     absl::Status s =
         WriteReadyFile(options.ready_file, server->grpc_address_, server->metrics_address_);
@@ -129,9 +147,12 @@ void Server::Shutdown() {
     grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
   if (engine_) engine_->Stop();
+  if (dispatcher_) dispatcher_->Stop();
   grpc_server_.reset();
   exposer_.reset();
   engine_.reset();
+  dispatcher_.reset();
+  outbox_.reset();
   store_.reset();
 }
 

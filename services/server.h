@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "alerts/config.h"
 #include "common/clock.h"
 #include "rules/loader.h"
 #include "services/ingest_engine.h"
@@ -20,7 +21,10 @@ class Exposer;
 
 namespace warden::services {
 
+class AlertDispatcher;
+class AlertServiceImpl;
 class IngestServiceImpl;
+class Outbox;
 class Metrics;
 class ProfileServiceImpl;
 class RulesManager;
@@ -46,6 +50,8 @@ struct ServerOptions {
   size_t max_inflight_per_stream = 1024;
   EngineOptions engine;
   ReportLimits limits;
+  // Receivers and routes for alerts; empty: no alerting (alerts/README.md).
+  alerts::AlertingConfig alerting;
 };
 
 // One wardend: store, rules, ingest engine, gRPC services, /metrics. Start-up and
@@ -75,10 +81,13 @@ class Server {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<RulesManager> rules_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<AlertDispatcher> dispatcher_;
   std::unique_ptr<IngestEngine> engine_;
   std::unique_ptr<IngestServiceImpl> ingest_service_;
   std::unique_ptr<ViolationServiceImpl> violation_service_;
   std::unique_ptr<ProfileServiceImpl> profile_service_;
+  std::unique_ptr<AlertServiceImpl> alert_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string grpc_address_;

@@ -63,6 +63,25 @@ std::optional<int64_t> EventKeyTime(std::string_view key) {
   return static_cast<int64_t>(v);
 }
 
+std::string OutboxPrefix(std::string_view target) {
+  std::string k(target);
+  k.push_back('\0');
+  return k;
+}
+
+std::string OutboxKey(std::string_view target, uint64_t seq) {
+  std::string k = OutboxPrefix(target);
+  AppendU64(&k, seq);
+  return k;
+}
+
+std::optional<uint64_t> OutboxKeySeq(std::string_view key) {
+  if (key.size() < 9 || key[key.size() - 9] != '\0') return std::nullopt;
+  uint64_t v = 0;
+  for (size_t i = key.size() - 8; i < key.size(); ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  return v;
+}
+
 std::string EncodePageToken(std::string_view key) {
   return absl::BytesToHexString(absl::string_view(key.data(), key.size()));
 }

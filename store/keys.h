@@ -28,6 +28,13 @@ std::string EventKeyLowerBound(int64_t time_us);
 // The time of an event key (nullopt when too short).
 std::optional<int64_t> EventKeyTime(std::string_view key);
 
+// outbox and dead_letters: [target] 0x00 [seq u64 big-endian]; a target's rows are
+// one key range, in delivery order.
+std::string OutboxKey(std::string_view target, uint64_t seq);
+std::string OutboxPrefix(std::string_view target);
+// The seq of an outbox key (nullopt when malformed).
+std::optional<uint64_t> OutboxKeySeq(std::string_view key);
+
 // Opaque page tokens: the key of the last row returned, hex-encoded.
 std::string EncodePageToken(std::string_view key);
 std::optional<std::string> DecodePageToken(std::string_view token);

@@ -267,4 +267,20 @@ absl::Status Store::DeleteEventsBefore(int64_t before_us) {
                    "cannot delete old events");
 }
 
+absl::Status Store::Scan(
+    Family family, const std::string& prefix, const std::string& start_after,
+    const std::function<bool(const std::string& key, const std::string& value)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handle(family)));
+  if (start_after.empty()) {
+    it->Seek(prefix);
+  } else {
+    it->Seek(start_after);
+    if (it->Valid() && it->key().ToStringView() == start_after) it->Next();
+  }
+  for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!fn(it->key().ToString(), it->value().ToString())) break;
+  }
+  return FromRocks(it->status(), "cannot scan");
+}
+
 }  // namespace warden::store

@@ -20,8 +20,15 @@ class DB;
 namespace warden::store {
 
 // Record kinds; each lives in its own RocksDB column family (store/README.md).
-enum class Family { kDeviceState = 0, kViolations = 1, kViolationEvents = 2, kMeta = 3 };
-inline constexpr int kFamilies = 4;
+enum class Family {
+  kDeviceState = 0,
+  kViolations = 1,
+  kViolationEvents = 2,
+  kMeta = 3,
+  kOutbox = 4,
+  kDeadLetters = 5,
+};
+inline constexpr int kFamilies = 6;
 
 struct StoreOptions {
   // Directory of the database; created when missing.
@@ -101,6 +108,12 @@ class Store {
                                                       int page_size) const;
   // Deletes events older than before_us.
   absl::Status DeleteEventsBefore(int64_t before_us);
+
+  // Calls fn(key, value) for the keys of `family` that start with `prefix` and sort
+  // after `start_after` ("" = from the first), in key order, until fn returns false.
+  absl::Status Scan(Family family, const std::string& prefix, const std::string& start_after,
+                    const std::function<bool(const std::string& key, const std::string& value)>&
+                        fn) const;
 
  private:
   Store(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
