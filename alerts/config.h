@@ -9,9 +9,10 @@
 namespace warden::alerts {
 
 // How a receiver retries a delivery that failed with a retryable error (connection
-// error, timeout, HTTP 408/429/5xx): exponential backoff with full jitter, from
-// `initial_backoff_seconds` doubling up to `max_backoff_seconds`, until the event is
-// `give_up_after_seconds` old; then it goes to the dead-letter list.
+// error, timeout, HTTP 408/425/429/5xx): exponential backoff with jitter, from
+// `initial_backoff_seconds` doubling up to `max_backoff_seconds` (each delay drawn from
+// its upper half, see BackoffSeconds), until the event is `give_up_after_seconds` old;
+// then it goes to the dead-letter list.
 struct RetryPolicy {
   double initial_backoff_seconds = 1;
   double max_backoff_seconds = 300;
@@ -29,9 +30,9 @@ struct AlertmanagerReceiver {
 };
 
 struct TlsClientConfig {
-  std::string ca_file;      // verify the server with this CA bundle ("" = system CAs)
-  std::string cert_file;    // client certificate (mTLS), PEM
-  std::string key_file;     // its key, PEM
+  std::string ca_file;    // verify the server with this CA bundle ("" = system CAs)
+  std::string cert_file;  // client certificate (mTLS), PEM
+  std::string key_file;   // its key, PEM
 };
 
 struct WebhookReceiver {
@@ -57,10 +58,10 @@ struct Receiver {
 
 // Which events a route takes: every given field must match (empty = any).
 struct RouteMatch {
-  std::vector<std::string> severities;   // low, medium, high, critical
+  std::vector<std::string> severities;  // low, medium, high, critical
   std::vector<std::string> profiles;
   std::vector<std::string> behaviours;
-  std::vector<std::string> event_types;  // in-alarm, alarm-cleared, alarm-invalidated
+  std::vector<std::string> event_types;       // in-alarm, alarm-cleared, alarm-invalidated
   std::map<std::string, std::string> labels;  // each must equal the behaviour's label
 };
 

@@ -19,7 +19,8 @@ bool IsValidWebhookSecret(std::string_view secret);
 absl::StatusOr<std::string> SignWebhook(std::string_view secret, std::string_view id,
                                         int64_t timestamp_seconds, std::string_view body);
 
-// The webhook-signature header: every secret's signature, space-separated.
+// The webhook-signature header: every secret's signature, space-separated, in the
+// order given. InvalidArgument when `secrets` is empty or one of them is malformed.
 absl::StatusOr<std::string> WebhookSignatureHeader(const std::vector<std::string>& secrets,
                                                    std::string_view id, int64_t timestamp_seconds,
                                                    std::string_view body);
