@@ -29,10 +29,11 @@ struct AlertmanagerReceiver {
   int64_t resolved_resend_seconds = 900;
 };
 
+// Paths are as read: ReadAlertingConfig makes relative ones relative to the config file.
 struct TlsClientConfig {
   std::string ca_file;    // verify the server with this CA bundle ("" = system CAs)
   std::string cert_file;  // client certificate (mTLS), PEM
-  std::string key_file;   // its key, PEM
+  std::string key_file;   // its key, PEM ("" = the key is in cert_file)
 };
 
 struct WebhookReceiver {

@@ -24,13 +24,17 @@ nlohmann::json FiringAlert(const v1::Violation& v, int64_t now_us, int64_t resen
 
 // The alert for a violation event: IN_ALARM → firing as above; ALARM_CLEARED and
 // ALARM_INVALIDATED → resolved: startsAt = the violation's start, endsAt = the event time.
+// An invalidated alert also has a `reason` annotation. An event without
+// violation_start_time (stored before events carried it) starts at its own time.
 nlohmann::json EventAlert(const v1::ViolationEvent& e, int64_t now_us,
                           int64_t resend_interval_seconds, const std::string& external_url);
 
-// The webhook request body for an event (Standard Webhooks shape):
-// {"type": "violation.in-alarm", "timestamp": RFC3339, "version": "warden.webhook.v1",
-//  "data": {event id, violation id, device, profile, behaviour, metric, severity,
-//  labels, value/evidence, reason, times, link}}.
+// The webhook request body for an event (Standard Webhooks shape), compact JSON, the
+// same bytes for the same event on every call:
+// {"type": "violation.in-alarm", "timestamp": event time, "version": "warden.webhook.v1",
+//  "data": {event_id, event_type, violation_id, device_id, profile, behaviour, metric,
+//  severity, labels, evidence, reason, violation_start_time, event_time, link}}.
+// Field by field in alerts/README.md.
 std::string WebhookBody(const v1::ViolationEvent& e, const std::string& external_url);
 
 }  // namespace warden::alerts

@@ -3,6 +3,9 @@
 
 #include "alerts/config_reader.h"
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -116,6 +119,32 @@ alerting:
   EXPECT_THAT(c.routes[0].receivers, ElementsAre("soc", "alertmanager"));
   EXPECT_TRUE(c.routes[1].match.severities.empty());
   EXPECT_THAT(c.routes[1].receivers, ElementsAre("alertmanager"));
+}
+
+// The ```yaml blocks of alerts/README.md that are whole `alerting:` sections.
+std::vector<std::string> ReadmeConfigs() {
+  std::ifstream in(std::string(WARDEN_SOURCE_DIR) + "/alerts/README.md");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  const std::string fence = "```yaml\n";
+  std::vector<std::string> configs;
+  for (size_t at = text.find(fence + "alerting:"); at != std::string::npos;
+       at = text.find(fence + "alerting:", at + 1)) {
+    const size_t start = at + fence.size();
+    configs.push_back(text.substr(start, text.find("```", start) - start));
+  }
+  return configs;
+}
+
+TEST(ConfigReaderTest, ReadmeExamplesAreValid) {
+  const std::vector<std::string> configs = ReadmeConfigs();
+  ASSERT_FALSE(configs.empty());
+  for (const std::string& config : configs) {
+    const ReadResult r = Read(config);
+    EXPECT_EQ(rules::FormatDiagnostics(r.diagnostics), "") << config;
+    EXPECT_EQ(r.config.receivers.size(), 2u);
+  }
 }
 
 TEST(ConfigReaderTest, NoSectionIsNoAlerting) {
