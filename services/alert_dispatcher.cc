@@ -21,7 +21,9 @@ constexpr int kAlertsPerResendPost = 500;
 constexpr int kDrainBatch = 256;
 constexpr int64_t kRescanMicros = 5 * kMicrosPerSecond;
 
-int64_t Micros(const google::protobuf::Timestamp& t) { return TimeUtil::TimestampToMicroseconds(t); }
+int64_t Micros(const google::protobuf::Timestamp& t) {
+  return TimeUtil::TimestampToMicroseconds(t);
+}
 
 std::string ViolationKeyOf(const std::string& device, const std::string& profile,
                            const std::string& behaviour) {
@@ -47,7 +49,8 @@ std::string Describe(const HttpClient::Response& r) {
   if (r.status == 0) return absl::StrCat("no response: ", r.error);
   std::string body = r.error.substr(0, 200);
   std::replace(body.begin(), body.end(), '\n', ' ');
-  return body.empty() ? absl::StrCat("HTTP ", r.status) : absl::StrCat("HTTP ", r.status, ": ", body);
+  return body.empty() ? absl::StrCat("HTTP ", r.status)
+                      : absl::StrCat("HTTP ", r.status, ": ", body);
 }
 
 }  // namespace
@@ -59,9 +62,9 @@ AlertDispatcher::AlertDispatcher(Outbox* outbox, store::Store* store, const Cloc
   for (size_t t = 0; t < states_.size(); ++t) {
     const alerts::Receiver& rc = outbox_->config().receivers[outbox_->targets()[t].receiver];
     if (rc.rate_limit_per_second > 0) {
-      states_[t].limiter = std::make_unique<TokenBucket>(
-          rc.rate_limit_per_second, std::max(1.0, rc.rate_limit_per_second),
-          absl::FromUnixMicros(clock_->NowMicros()));
+      states_[t].limiter = std::make_unique<TokenBucket>(rc.rate_limit_per_second,
+                                                         std::max(1.0, rc.rate_limit_per_second),
+                                                         absl::FromUnixMicros(clock_->NowMicros()));
     }
   }
 }
@@ -130,7 +133,8 @@ void AlertDispatcher::Publish(int64_t now_us) {
     ts.set_failed_attempts(s.failed_attempts);
     ts.set_last_error(s.last_error);
     ts.set_disabled(s.disabled);
-    if (s.retry_at_us > now_us) *ts.mutable_retry_at() = TimeUtil::MicrosecondsToTimestamp(s.retry_at_us);
+    if (s.retry_at_us > now_us)
+      *ts.mutable_retry_at() = TimeUtil::MicrosecondsToTimestamp(s.retry_at_us);
     metrics_->OutboxOldestAge(target.name).Set(ts.oldest_age_seconds());
     status.push_back(std::move(ts));
   }
@@ -192,18 +196,18 @@ bool AlertDispatcher::LoadBatch(int t, int64_t now) {
   const alerts::Receiver& rc = outbox_->config().receivers[outbox_->targets()[t].receiver];
   const int limit = rc.kind == alerts::Receiver::Kind::kAlertmanager ? kAlertmanagerBatch : 1;
   s.batch.clear();
-  absl::Status st = store_->Scan(
-      store::Family::kOutbox, store::OutboxPrefix(outbox_->targets()[t].name), "",
-      [&](const std::string& key, const std::string& value) {
-        v1::OutboxRow row;
-        if (!row.ParseFromString(value)) {
-          std::cerr << "wardend: error: unreadable outbox row of " << outbox_->targets()[t].name
-                    << "; skipping it\n";
-          return true;
-        }
-        s.batch.emplace_back(key, std::move(row));
-        return static_cast<int>(s.batch.size()) < limit;
-      });
+  absl::Status st =
+      store_->Scan(store::Family::kOutbox, store::OutboxPrefix(outbox_->targets()[t].name), "",
+                   [&](const std::string& key, const std::string& value) {
+                     v1::OutboxRow row;
+                     if (!row.ParseFromString(value)) {
+                       std::cerr << "wardend: error: unreadable outbox row of "
+                                 << outbox_->targets()[t].name << "; skipping it\n";
+                       return true;
+                     }
+                     s.batch.emplace_back(key, std::move(row));
+                     return static_cast<int>(s.batch.size()) < limit;
+                   });
   if (!st.ok()) {
     std::cerr << "wardend: error: " << st.message() << "\n";
     s.retry_at_us = now + kMicrosPerSecond;
@@ -327,6 +331,10 @@ void AlertDispatcher::Finish(const HttpClient::Response& response, int64_t now) 
 
   s.last_error = Describe(response);
   metrics_->AlertFailures(target.name, alerts::ReasonLabel(response.status)).Increment();
+  for (auto& [key, row] : s.batch) {
+    row.set_attempts(row.attempts() + 1);
+    row.set_last_error(s.last_error);
+  }
   if (outcome == alerts::Outcome::kGone) {
     s.disabled = true;
     std::cerr << "wardend: error: " << target.name << " (" << target.url
@@ -355,9 +363,7 @@ void AlertDispatcher::Finish(const HttpClient::Response& response, int64_t now) 
     return;
   }
   store::WriteGroup group;
-  for (auto& [key, row] : s.batch) {
-    row.set_attempts(row.attempts() + 1);
-    row.set_last_error(s.last_error);
+  for (const auto& [key, row] : s.batch) {
     group.Put(store::Family::kOutbox, key, row.SerializeAsString());
   }
   (void)Commit(group);

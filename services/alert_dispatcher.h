@@ -43,8 +43,8 @@ class AlertDispatcher {
  private:
   struct TargetState {
     bool in_flight = false;
-    bool maybe_rows = true;           // false after an empty scan, until woken
-    bool disabled = false;            // the endpoint answered 410 Gone
+    bool maybe_rows = true;  // false after an empty scan, until woken
+    bool disabled = false;   // the endpoint answered 410 Gone
     int failed_attempts = 0;
     int64_t retry_at_us = 0;
     int64_t next_resend_us = 0;

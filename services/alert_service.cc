@@ -16,8 +16,7 @@ grpc::Status NotConfigured() {
 
 }  // namespace
 
-AlertServiceImpl::AlertServiceImpl(store::Store* store, Outbox* outbox,
-                                   AlertDispatcher* dispatcher)
+AlertServiceImpl::AlertServiceImpl(store::Store* store, Outbox* outbox, AlertDispatcher* dispatcher)
     : store_(store), outbox_(outbox), dispatcher_(dispatcher) {}
 
 grpc::Status AlertServiceImpl::ListDeadLetters(grpc::ServerContext* context,
@@ -36,7 +35,8 @@ grpc::Status AlertServiceImpl::ListDeadLetters(grpc::ServerContext* context,
   std::string last_key;
   bool more = false;
   absl::Status s = store_->Scan(
-      store::Family::kDeadLetters, "", start, [&](const std::string& key, const std::string& value) {
+      store::Family::kDeadLetters, "", start,
+      [&](const std::string& key, const std::string& value) {
         v1::DeadLetter dead;
         if (!dead.ParseFromString(value)) return true;
         if (!request->receiver().empty() && dead.row().receiver() != request->receiver()) {

@@ -42,7 +42,7 @@ class HttpClient {
 
  private:
   struct Transfer;
-  void* multi_;  // CURLM*
+  void* multi_;                           // CURLM*
   std::map<void*, Transfer*> transfers_;  // by CURL* easy handle
 };
 

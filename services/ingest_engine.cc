@@ -382,7 +382,8 @@ void IngestEngine::WriterLoop() {
     }
 
     if (status.ok() && outbox_ != nullptr &&
-        std::any_of(groups.begin(), groups.end(), [](const auto& g) { return !g->events.empty(); })) {
+        std::any_of(groups.begin(), groups.end(),
+                    [](const auto& g) { return !g->events.empty(); })) {
       outbox_->Committed();
     }
     for (auto& g : groups) {

@@ -101,8 +101,9 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
   for (auto t : {v1::IN_ALARM, v1::ALARM_CLEARED, v1::ALARM_INVALIDATED}) ViolationEvents(t);
   alert_deliveries_ = &BuildCounter()
                            .Name("warden_alert_deliveries_total")
-                           .Help("Alert deliveries a target accepted (an Alertmanager post "
-                                 "counts once per alert in it)")
+                           .Help(
+                               "Alert deliveries a target accepted (an Alertmanager post "
+                               "counts once per alert in it)")
                            .Register(*registry_);
   alert_failures_ = &BuildCounter()
                          .Name("warden_alert_delivery_failures_total")
@@ -163,10 +164,10 @@ prometheus::Counter& Metrics::DeadLetters(const std::string& target, const std::
 }
 
 prometheus::Histogram& Metrics::AlertLatency(const std::string& target) {
-  return alert_latency_->Add({{"target", target}},
-                             prometheus::Histogram::BucketBoundaries{
-                                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-                                 2.5, 5, 10, 30, 60, 300, 3600});
+  return alert_latency_->Add(
+      {{"target", target}},
+      prometheus::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                              0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600});
 }
 
 prometheus::Gauge& Metrics::OutboxRows(const std::string& target) {

@@ -82,8 +82,8 @@ void Outbox::Add(const v1::ViolationEvent& event, int64_t now_us, store::WriteGr
         *dead.mutable_dead_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_us);
         metrics_->DeadLetters(targets_[t].name, "outbox-full").Increment();
         std::cerr << "wardend: warning: outbox of " << targets_[t].name << " is full ("
-                  << config_.max_outbox_rows_per_target << " rows); event "
-                  << event.event_id() << " goes to the dead-letter list\n";
+                  << config_.max_outbox_rows_per_target << " rows); event " << event.event_id()
+                  << " goes to the dead-letter list\n";
         group->Put(store::Family::kDeadLetters, key, dead.SerializeAsString());
         continue;
       }

@@ -14,8 +14,8 @@
 #include "services/alert_dispatcher.h"
 #include "services/alert_service.h"
 #include "services/ingest_service.h"
-#include "services/outbox.h"
 #include "services/metrics.h"
+#include "services/outbox.h"
 #include "services/profile_service.h"
 #include "services/rules_manager.h"
 #include "services/violation_service.h"
@@ -81,9 +81,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
 
   // 4. Ingest engine, resuming every device's windows and alarm states.
-  auto engine = IngestEngine::Create(options.engine, server->store_.get(), clock,
-                                     server->metrics_.get(), server->rules_->current().evaluator,
-                                     server->outbox_.get());
+  auto engine =
+      IngestEngine::Create(options.engine, server->store_.get(), clock, server->metrics_.get(),
+                           server->rules_->current().evaluator, server->outbox_.get());
   if (!engine.ok()) return engine.status();
   server->engine_ = std::move(*engine);
   server->rules_->SetListener(

@@ -78,7 +78,8 @@ std::string OutboxKey(std::string_view target, uint64_t seq) {
 std::optional<uint64_t> OutboxKeySeq(std::string_view key) {
   if (key.size() < 9 || key[key.size() - 9] != '\0') return std::nullopt;
   uint64_t v = 0;
-  for (size_t i = key.size() - 8; i < key.size(); ++i) v = (v << 8) | static_cast<unsigned char>(key[i]);
+  for (size_t i = key.size() - 8; i < key.size(); ++i)
+    v = (v << 8) | static_cast<unsigned char>(key[i]);
   return v;
 }
 

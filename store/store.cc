@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 #include "absl/strings/str_cat.h"
 #include "rocksdb/db.h"
@@ -14,8 +15,9 @@
 namespace warden::store {
 namespace {
 
-constexpr const char* kFamilyNames[kFamilies] = {"device_state", "violations", "violation_events",
-                                                 "meta"};
+constexpr const char* kFamilyNames[] = {"device_state", "violations", "violation_events",
+                                        "meta",         "outbox",     "dead_letters"};
+static_assert(std::size(kFamilyNames) == kFamilies, "a name for every Family");
 constexpr const char* kSchemaKey = "schema_version";
 
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {

@@ -111,9 +111,9 @@ class Store {
 
   // Calls fn(key, value) for the keys of `family` that start with `prefix` and sort
   // after `start_after` ("" = from the first), in key order, until fn returns false.
-  absl::Status Scan(Family family, const std::string& prefix, const std::string& start_after,
-                    const std::function<bool(const std::string& key, const std::string& value)>&
-                        fn) const;
+  absl::Status Scan(
+      Family family, const std::string& prefix, const std::string& start_after,
+      const std::function<bool(const std::string& key, const std::string& value)>& fn) const;
 
  private:
   Store(std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,

@@ -279,4 +279,40 @@ int ReloadProfiles(const CommandContext& ctx) {
   return Print(ctx, kCommand, *r, RenderReload(*r));
 }
 
+int ListDeadLetters(const CommandContext& ctx, const std::string& receiver, int limit) {
+  constexpr absl::string_view kCommand = "alerts dead-letter list";
+  v1::ListDeadLettersResponse all;
+  v1::ListDeadLettersRequest request;
+  request.set_receiver(receiver);
+  do {
+    request.set_page_size(limit > 0 ? std::min(1000, limit - all.dead_letters_size()) : 1000);
+    absl::StatusOr<v1::ListDeadLettersResponse> page = ctx.api->ListDeadLetters(request);
+    if (!page.ok()) return RpcFailed(ctx, kCommand, page.status());
+    for (v1::DeadLetter& d : *page->mutable_dead_letters()) *all.add_dead_letters() = std::move(d);
+    request.set_page_token(page->next_page_token());
+  } while (!request.page_token().empty() && (limit <= 0 || all.dead_letters_size() < limit));
+  return Print(ctx, kCommand, all, RenderDeadLetters(all));
+}
+
+int ReplayDeadLetters(const CommandContext& ctx, const std::string& receiver,
+                      const std::vector<std::string>& event_ids) {
+  constexpr absl::string_view kCommand = "alerts dead-letter replay";
+  v1::ReplayDeadLettersRequest request;
+  request.set_receiver(receiver);
+  for (const std::string& id : event_ids) request.add_event_ids(id);
+  absl::StatusOr<v1::ReplayDeadLettersResponse> r = ctx.api->ReplayDeadLetters(request);
+  if (!r.ok()) return RpcFailed(ctx, kCommand, r.status());
+  return Print(ctx, kCommand, *r,
+               absl::StrCat("replayed: ", r->replayed(), " dead letter(s) of receiver '", receiver,
+                            "' queued again\n"));
+}
+
+int AlertingStatus(const CommandContext& ctx) {
+  constexpr absl::string_view kCommand = "alerts status";
+  absl::StatusOr<v1::GetAlertingStatusResponse> r =
+      ctx.api->GetAlertingStatus(v1::GetAlertingStatusRequest());
+  if (!r.ok()) return RpcFailed(ctx, kCommand, r.status());
+  return Print(ctx, kCommand, *r, RenderAlertingStatus(*r));
+}
+
 }  // namespace warden::tools

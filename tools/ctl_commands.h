@@ -71,6 +71,14 @@ int ShowDevice(const CommandContext& ctx, const std::string& device);
 int ListProfiles(const CommandContext& ctx);
 int ReloadProfiles(const CommandContext& ctx);
 
+// alerts dead-letter list [--receiver R] [--limit N]: pages through ListDeadLetters.
+int ListDeadLetters(const CommandContext& ctx, const std::string& receiver, int limit);
+// alerts dead-letter replay --receiver R [--event ID]...: queues them again.
+int ReplayDeadLetters(const CommandContext& ctx, const std::string& receiver,
+                      const std::vector<std::string>& event_ids);
+// alerts status: per delivery target, queued events, oldest age, failures.
+int AlertingStatus(const CommandContext& ctx);
+
 }  // namespace warden::tools
 
 #endif  // WARDEN_TOOLS_CTL_COMMANDS_H_

@@ -198,4 +198,30 @@ std::string RenderReload(const v1::ReloadProfilesResponse& r) {
                       r.lists(), " lists\n");
 }
 
+std::string RenderDeadLetters(const v1::ListDeadLettersResponse& r) {
+  if (r.dead_letters().empty()) return "no dead letters\n";
+  Table t({"DEAD SINCE", "RECEIVER", "TARGET", "REASON", "EVENT", "DEVICE", "BEHAVIOUR", "ATTEMPTS",
+           "LAST ERROR"});
+  for (const v1::DeadLetter& d : r.dead_letters()) {
+    const v1::OutboxRow& row = d.row();
+    t.AddRow({FormatTimestamp(d.dead_at()), row.receiver(), row.target(), d.reason(),
+              row.event().event_id(), row.event().device_id(), row.event().behaviour(),
+              absl::StrCat(row.attempts()), row.last_error()});
+  }
+  return t.Render();
+}
+
+std::string RenderAlertingStatus(const v1::GetAlertingStatusResponse& r) {
+  if (r.targets().empty()) return "no delivery targets\n";
+  Table t({"TARGET", "URL", "QUEUED", "OLDEST", "FAILURES", "STATE", "LAST ERROR"});
+  for (const v1::TargetStatus& s : r.targets()) {
+    std::string state = s.disabled() ? "disabled (410 Gone)" : "ok";
+    if (!s.disabled() && s.has_retry_at()) state = "retry at " + FormatTimestamp(s.retry_at());
+    t.AddRow({s.target(), s.url(), absl::StrCat(s.queued()),
+              absl::StrFormat("%.1fs", s.oldest_age_seconds()), absl::StrCat(s.failed_attempts()),
+              state, s.last_error()});
+  }
+  return t.Render();
+}
+
 }  // namespace warden::tools

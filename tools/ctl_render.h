@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "warden/v1/alert.pb.h"
 #include "warden/v1/ingest.pb.h"
 #include "warden/v1/profile.pb.h"
 #include "warden/v1/violation.pb.h"
@@ -32,6 +33,10 @@ std::string RenderDeviceState(const v1::DeviceState& s);
 std::string RenderProfiles(const v1::ListProfilesResponse& r);
 // "reloaded: generation 4, 3 profiles, 2 lists".
 std::string RenderReload(const v1::ReloadProfilesResponse& r);
+// A table of dead letters; "no dead letters" when there are none.
+std::string RenderDeadLetters(const v1::ListDeadLettersResponse& r);
+// A table of delivery targets.
+std::string RenderAlertingStatus(const v1::GetAlertingStatusResponse& r);
 
 }  // namespace warden::tools
 

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "warden/v1/alert.grpc.pb.h"
 #include "warden/v1/ingest.grpc.pb.h"
 #include "warden/v1/profile.grpc.pb.h"
 #include "warden/v1/violation.grpc.pb.h"
@@ -21,7 +22,8 @@ class GrpcWardenApi : public WardenApi {
         channel_(grpc::CreateChannel(server_, grpc::InsecureChannelCredentials())),
         ingest_(v1::IngestService::NewStub(channel_)),
         violations_(v1::ViolationService::NewStub(channel_)),
-        profiles_(v1::ProfileService::NewStub(channel_)) {}
+        profiles_(v1::ProfileService::NewStub(channel_)),
+        alerts_(v1::AlertService::NewStub(channel_)) {}
 
   absl::StatusOr<v1::ReportAck> Report(const v1::ReportRequest& request) override {
     return Call(*ingest_, &v1::IngestService::Stub::Report, request);
@@ -49,6 +51,18 @@ class GrpcWardenApi : public WardenApi {
   absl::StatusOr<v1::ReloadProfilesResponse> ReloadProfiles(
       const v1::ReloadProfilesRequest& request) override {
     return Call(*profiles_, &v1::ProfileService::Stub::ReloadProfiles, request);
+  }
+  absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
+      const v1::ListDeadLettersRequest& request) override {
+    return Call(*alerts_, &v1::AlertService::Stub::ListDeadLetters, request);
+  }
+  absl::StatusOr<v1::ReplayDeadLettersResponse> ReplayDeadLetters(
+      const v1::ReplayDeadLettersRequest& request) override {
+    return Call(*alerts_, &v1::AlertService::Stub::ReplayDeadLetters, request);
+  }
+  absl::StatusOr<v1::GetAlertingStatusResponse> GetAlertingStatus(
+      const v1::GetAlertingStatusRequest& request) override {
+    return Call(*alerts_, &v1::AlertService::Stub::GetAlertingStatus, request);
   }
 
  private:
@@ -82,6 +96,7 @@ class GrpcWardenApi : public WardenApi {
   std::unique_ptr<v1::IngestService::Stub> ingest_;
   std::unique_ptr<v1::ViolationService::Stub> violations_;
   std::unique_ptr<v1::ProfileService::Stub> profiles_;
+  std::unique_ptr<v1::AlertService::Stub> alerts_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 #define WARDEN_TOOLS_WARDEN_API_H_
 
 #include "absl/status/statusor.h"
+#include "warden/v1/alert.pb.h"
 #include "warden/v1/ingest.pb.h"
 #include "warden/v1/profile.pb.h"
 #include "warden/v1/violation.pb.h"
@@ -34,6 +35,14 @@ class WardenApi {
       const v1::ListProfilesRequest& request) = 0;
   virtual absl::StatusOr<v1::ReloadProfilesResponse> ReloadProfiles(
       const v1::ReloadProfilesRequest& request) = 0;
+
+  // AlertService
+  virtual absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
+      const v1::ListDeadLettersRequest& request) = 0;
+  virtual absl::StatusOr<v1::ReplayDeadLettersResponse> ReplayDeadLetters(
+      const v1::ReplayDeadLettersRequest& request) = 0;
+  virtual absl::StatusOr<v1::GetAlertingStatusResponse> GetAlertingStatus(
+      const v1::GetAlertingStatusRequest& request) = 0;
 };
 
 }  // namespace warden::tools

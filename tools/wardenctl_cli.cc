@@ -118,6 +118,36 @@ int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
                        "one has errors")
       ->callback([&] { run = [](const CommandContext& ctx) { return ReloadProfiles(ctx); }; });
 
+  CLI::App* alerts = app.add_subcommand("alerts", "Alert delivery: dead letters and targets");
+  alerts->require_subcommand(1);
+  alerts->add_subcommand("status", "Per delivery target: queued events, oldest age, failures")
+      ->callback([&] { run = [](const CommandContext& ctx) { return AlertingStatus(ctx); }; });
+  CLI::App* dead = alerts->add_subcommand(
+      "dead-letter", "Events a receiver did not take (refused, gone, retries exhausted)");
+  dead->require_subcommand(1);
+  CLI::App* dead_list = dead->add_subcommand("list", "Dead letters, oldest first");
+  std::string dead_receiver;
+  int dead_limit = 0;
+  dead_list->add_option("--receiver", dead_receiver, "only this receiver's");
+  dead_list->add_option("--limit", dead_limit, "at most this many (0: all)")
+      ->check(CLI::NonNegativeNumber);
+  dead_list->callback([&] {
+    run = [&](const CommandContext& ctx) {
+      return ListDeadLetters(ctx, dead_receiver, dead_limit);
+    };
+  });
+  CLI::App* replay =
+      dead->add_subcommand("replay", "Queue a receiver's dead letters for delivery again");
+  std::string replay_receiver;
+  std::vector<std::string> replay_events;
+  replay->add_option("--receiver", replay_receiver, "the receiver")->required();
+  replay->add_option("--event", replay_events, "only these event ids (repeatable; default: all)");
+  replay->callback([&] {
+    run = [&](const CommandContext& ctx) {
+      return ReplayDeadLetters(ctx, replay_receiver, replay_events);
+    };
+  });
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -17,17 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "e2e_util.h"
 #include "nlohmann/json.hpp"
 
+namespace warden::e2e {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using Json = nlohmann::json;
-
-const std::string kWardend = std::string(WARDEN_BINARY_DIR) + "/services/wardend";
-const std::string kWardenctl = std::string(WARDEN_BINARY_DIR) + "/tools/wardenctl";
-const std::string kProfiles = std::string(WARDEN_SOURCE_DIR) + "/deploy/profiles";
 
 // The AWS documentation's report shape, long names: telnet (23) is listening.
 constexpr char kLongReport[] = R"({
@@ -61,84 +59,31 @@ constexpr char kShortReport[] = R"({
   }
 })";
 
-struct Result {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-Result RunShell(const std::string& command) {
-  Result r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
 class WardendE2ETest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/warden-e2e-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-  }
-
+  void SetUp() override { dir_ = MakeTempDir("warden-e2e"); }
   void TearDown() override {
-    Kill(SIGTERM);
+    wardend_.reset();
     fs::remove_all(dir_);
   }
 
-  // Starts wardend on the shipped profiles and waits for its ready file.
+  // Starts (or restarts) wardend on the shipped profiles and a data dir in dir_.
   void Start() {
-    const fs::path ready = dir_ / "ready.json";
-    fs::remove(ready);
-    pid_ = fork();
-    ASSERT_GE(pid_, 0);
-    if (pid_ == 0) {
-      const std::string log = (dir_ / "wardend.log").string();
-      freopen(log.c_str(), "a", stderr);
-      const std::string data = (dir_ / "data").string();
-      const std::string ready_path = ready.string();
-      execl(kWardend.c_str(), "wardend", "--listen", "127.0.0.1:0", "--metrics-listen",
-            "127.0.0.1:0", "--data-dir", data.c_str(), "--profiles", kProfiles.c_str(),
-            "--ready-file", ready_path.c_str(), static_cast<char*>(nullptr));
-      _exit(127);
-    }
-    for (int i = 0; i < 300 && !fs::exists(ready); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      int status;
-      ASSERT_EQ(waitpid(pid_, &status, WNOHANG), 0) << "wardend exited:\n" << Log();
-    }
-    ASSERT_TRUE(fs::exists(ready)) << "wardend never became ready:\n" << Log();
-    Json j = Json::parse(std::ifstream(ready));
-    grpc_ = j.at("grpc").get<std::string>();
-    metrics_ = j.at("metrics").get<std::string>();
+    wardend_.reset();
+    wardend_ = std::make_unique<Wardend>();
+    std::string error;
+    ASSERT_TRUE(wardend_->Start(
+        dir_, {"--data-dir", (dir_ / "data").string(), "--profiles", kProfiles}, &error))
+        << error;
+    grpc_ = wardend_->grpc();
+    metrics_ = wardend_->metrics();
   }
-
-  void Kill(int sig) {
-    if (pid_ <= 0) return;
-    kill(pid_, sig);
-    int status;
-    waitpid(pid_, &status, 0);
-    pid_ = -1;
-  }
-
-  std::string Log() const {
-    std::ifstream in(dir_ / "wardend.log");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
-
+  void Kill(int sig) { wardend_->Kill(sig); }
+  std::string Log() const { return ReadFile(dir_ / "wardend.log"); }
   std::string WriteFile(const std::string& name, const std::string& content) {
-    const fs::path p = dir_ / name;
-    std::ofstream(p) << content;
-    return p.string();
+    e2e::WriteFile(dir_ / name, content);
+    return (dir_ / name).string();
   }
-
   Result Ctl(const std::string& args) {
     return RunShell(kWardenctl + " --server " + grpc_ + " " + args);
   }
@@ -160,7 +105,7 @@ class WardendE2ETest : public ::testing::Test {
   }
 
   fs::path dir_;
-  pid_t pid_ = -1;
+  std::unique_ptr<Wardend> wardend_;
   std::string grpc_;
   std::string metrics_;
 };
@@ -259,27 +204,16 @@ TEST_F(WardendE2ETest, BrokenProfilesOnSighupKeepTheRunningSet) {
   // A private copy of the profiles, to break.
   const fs::path profiles = dir_ / "profiles";
   fs::copy(kProfiles, profiles, fs::copy_options::recursive);
-  pid_ = fork();
-  ASSERT_GE(pid_, 0);
-  if (pid_ == 0) {
-    freopen((dir_ / "wardend.log").c_str(), "a", stderr);
-    execl(kWardend.c_str(), "wardend", "--listen", "127.0.0.1:0", "--metrics-listen", "",
-          "--data-dir", (dir_ / "data").c_str(), "--profiles", profiles.c_str(), "--ready-file",
-          (dir_ / "ready.json").c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  for (int i = 0; i < 300 && !fs::exists(dir_ / "ready.json"); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_TRUE(fs::exists(dir_ / "ready.json")) << Log();
-  grpc_ = Json::parse(std::ifstream(dir_ / "ready.json")).at("grpc").get<std::string>();
+  wardend_ = std::make_unique<Wardend>();
+  std::string error;
+  ASSERT_TRUE(wardend_->Start(
+      dir_, {"--data-dir", (dir_ / "data").string(), "--profiles", profiles.string()}, &error))
+      << error;
+  grpc_ = wardend_->grpc();
 
   std::ofstream(profiles / "broken.yaml") << "profile: [\n";
-  kill(pid_, SIGHUP);
-  for (int i = 0; i < 100 && Log().find("reload failed") == std::string::npos; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_THAT(Log(), HasSubstr("reload failed"));
+  wardend_->Signal(SIGHUP);
+  EXPECT_TRUE(Eventually([&] { return Log().find("reload failed") != std::string::npos; }));
   EXPECT_THAT(Log(), HasSubstr("broken.yaml:2:1: error:"));
   Result r = Ctl("profiles reload");
   EXPECT_EQ(r.exit_code, 1);
@@ -290,3 +224,4 @@ TEST_F(WardendE2ETest, BrokenProfilesOnSighupKeepTheRunningSet) {
 }
 
 }  // namespace
+}  // namespace warden::e2e

@@ -34,6 +34,10 @@ struct FakeServer {
   std::vector<v1::ListActiveViolationsRequest> violation_requests;
   std::vector<v1::ListViolationEventsRequest> event_requests;
   std::vector<v1::SetVerificationStateRequest> verify_requests;
+  v1::ListDeadLettersResponse dead_letters;
+  std::vector<v1::ListDeadLettersRequest> dead_letter_requests;
+  std::vector<v1::ReplayDeadLettersRequest> replay_requests;
+  v1::GetAlertingStatusResponse alerting_status;
 };
 
 class FakeWardenApi : public WardenApi {
@@ -75,6 +79,26 @@ class FakeWardenApi : public WardenApi {
       const v1::ReloadProfilesRequest&) override {
     if (!s_.status.ok()) return s_.status;
     return s_.reload;
+  }
+  absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
+      const v1::ListDeadLettersRequest& r) override {
+    s_.dead_letter_requests.push_back(r);
+    if (!s_.status.ok()) return s_.status;
+    return s_.dead_letters;
+  }
+  absl::StatusOr<v1::ReplayDeadLettersResponse> ReplayDeadLetters(
+      const v1::ReplayDeadLettersRequest& r) override {
+    s_.replay_requests.push_back(r);
+    if (!s_.status.ok()) return s_.status;
+    v1::ReplayDeadLettersResponse resp;
+    resp.set_replayed(r.event_ids_size() > 0 ? r.event_ids_size()
+                                             : s_.dead_letters.dead_letters_size());
+    return resp;
+  }
+  absl::StatusOr<v1::GetAlertingStatusResponse> GetAlertingStatus(
+      const v1::GetAlertingStatusRequest&) override {
+    if (!s_.status.ok()) return s_.status;
+    return s_.alerting_status;
   }
 
  private:
@@ -484,6 +508,48 @@ TEST_F(WardenctlTest, ValidateReportsErrorsWithFileAndLine) {
   const nlohmann::json doc = nlohmann::json::parse(out_.str());
   EXPECT_EQ(doc["ok"], false);
   EXPECT_EQ(doc["diagnostics"][0]["line"], 10);
+}
+
+}  // namespace
+}  // namespace warden::tools
+
+namespace warden::tools {
+namespace {
+
+TEST_F(WardenctlTest, DeadLetterListShowsWhyAndReplayNamesTheReceiver) {
+  v1::DeadLetter* d = api_.dead_letters.add_dead_letters();
+  d->set_reason("permanent-failure");
+  d->mutable_row()->set_receiver("soc");
+  d->mutable_row()->set_target("soc");
+  d->mutable_row()->set_attempts(1);
+  d->mutable_row()->set_last_error("HTTP 400: bad request");
+  d->mutable_row()->mutable_event()->set_event_id("00ff-raised");
+  d->mutable_row()->mutable_event()->set_device_id("cam-1");
+
+  ASSERT_EQ(Run({"alerts", "dead-letter", "list", "--receiver", "soc"}), 0) << err_.str();
+  ASSERT_EQ(api_.dead_letter_requests.size(), 1u);
+  EXPECT_EQ(api_.dead_letter_requests[0].receiver(), "soc");
+  EXPECT_THAT(out_.str(), testing::HasSubstr("permanent-failure"));
+  EXPECT_THAT(out_.str(), testing::HasSubstr("HTTP 400: bad request"));
+  EXPECT_THAT(out_.str(), testing::HasSubstr("00ff-raised"));
+
+  ASSERT_EQ(Run({"alerts", "dead-letter", "replay", "--receiver", "soc", "--event", "00ff-raised"}),
+            0)
+      << err_.str();
+  ASSERT_EQ(api_.replay_requests.size(), 1u);
+  EXPECT_EQ(api_.replay_requests[0].receiver(), "soc");
+  EXPECT_THAT(api_.replay_requests[0].event_ids(), testing::ElementsAre("00ff-raised"));
+  EXPECT_EQ(out_.str(), "replayed: 1 dead letter(s) of receiver 'soc' queued again\n");
+
+  // The receiver is required.
+  EXPECT_EQ(Run({"alerts", "dead-letter", "replay"}), 2);
+}
+
+TEST_F(WardenctlTest, AlertsStatusFailsClearlyWhenAlertingIsOff) {
+  api_.status = absl::FailedPreconditionError("alerting is not configured");
+  EXPECT_EQ(Run({"alerts", "status"}), 1);
+  EXPECT_EQ(err_.str(),
+            "wardenctl: alerts status: FAILED_PRECONDITION: alerting is not configured\n");
 }
 
 }  // namespace
