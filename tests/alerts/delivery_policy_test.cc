@@ -8,7 +8,7 @@ namespace warden::alerts {
 namespace {
 
 TEST(DeliveryPolicyTest, ClassifiesHttpStatuses) {
-  const struct {
+  constexpr struct {
     long status;
     Outcome outcome;
     const char* reason;
@@ -34,7 +34,7 @@ TEST(DeliveryPolicyTest, BackoffDoublesFromTheInitialDelayUpToTheCap) {
   policy.initial_backoff_seconds = 1;
   policy.max_backoff_seconds = 300;
   // With unit_random just below 1 the delay is (nearly) the cap of the attempt.
-  const double kTop = 0.999999;
+  constexpr double kTop = 0.999999;
   const double expected_caps[] = {1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300};
   for (int attempt = 1; attempt <= 11; ++attempt) {
     SCOPED_TRACE(attempt);

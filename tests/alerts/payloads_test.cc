@@ -81,28 +81,32 @@ v1::Violation Active() {
   return v;
 }
 
-const json kLabels = {
-    {"alertname", "bytes-out-spike"}, {"profile", "camera"},
-    {"device", "cam-0001"},           {"severity", "high"},
-    {"metric", "aws:all-bytes-out"},  {"team", "video"},
-};
+json Labels() {
+  return {
+      {"alertname", "bytes-out-spike"}, {"profile", "camera"},
+      {"device", "cam-0001"},           {"severity", "high"},
+      {"metric", "aws:all-bytes-out"},  {"team", "video"},
+  };
+}
 
-const json kNumberAnnotations = {
-    {"summary", "bytes-out-spike on device cam-0001 (profile camera)"},
-    {"description",
-     "aws:all-bytes-out = 6000000 over 300s (5 datapoints), expected less-than 5000000"},
-    {"value", "6000000"},
-    {"threshold", "5000000"},
-    {"window", "300s (5 datapoints)"},
-    {"violation_id", "00c0ffee00c0ffee"},
-};
+json NumberAnnotations() {
+  return {
+      {"summary", "bytes-out-spike on device cam-0001 (profile camera)"},
+      {"description",
+       "aws:all-bytes-out = 6000000 over 300s (5 datapoints), expected less-than 5000000"},
+      {"value", "6000000"},
+      {"threshold", "5000000"},
+      {"window", "300s (5 datapoints)"},
+      {"violation_id", "00c0ffee00c0ffee"},
+  };
+}
 
 TEST(PayloadsTest, FiringAlertForAnActiveViolation) {
   EXPECT_EQ(
       FiringAlert(Active(), kNowUs, /*resend_interval_seconds=*/60, "http://warden.example:8080/"),
       json({
-          {"labels", kLabels},
-          {"annotations", kNumberAnnotations},
+          {"labels", Labels()},
+          {"annotations", NumberAnnotations()},
           {"startsAt", "2026-11-26T13:00:00.123Z"},
           // now + 4 resend intervals, to the millisecond.
           {"endsAt", "2026-11-26T13:14:00.456Z"},
@@ -128,7 +132,7 @@ TEST(PayloadsTest, ClearedAlertIsResolvedAtTheClearTime) {
   const json alert = EventAlert(e, kNowUs, 60, "");
   EXPECT_EQ(alert["startsAt"], "2026-11-26T13:00:00.123Z");
   EXPECT_EQ(alert["endsAt"], "2026-11-26T13:15:00.007Z");
-  EXPECT_EQ(alert["labels"], kLabels);
+  EXPECT_EQ(alert["labels"], Labels());
   EXPECT_FALSE(alert["annotations"].contains("reason"));
 }
 
