@@ -42,12 +42,15 @@ class AlertingE2ETest : public ::testing::Test {
   void TearDown() override {
     wardend_.reset();
     webhook_.Stop();
-    alertmanager_.Stop();
+    for (Process& am : alertmanagers_) am.Stop();
     fs::remove_all(dir_);
   }
 
-  void StartAlertmanager() {
-    am_port_ = FreePort();
+  // Starts Alertmanager number `i` (0 or 1: an HA pair, each fed separately).
+  void StartAlertmanager(int i = 0) {
+    const int port = FreePort();
+    (i == 0 ? am_port_ : am2_port_) = port;
+    const std::string n = std::to_string(i);
     WriteFile(dir_ / "alertmanager.yml", R"(global:
   resolve_timeout: 2s
 route:
@@ -56,16 +59,16 @@ route:
 receivers:
   - name: blackhole
 )");
-    alertmanager_.Start(
+    alertmanagers_[i].Start(
         {"/usr/bin/prometheus-alertmanager",
          "--config.file=" + (dir_ / "alertmanager.yml").string(),
-         "--storage.path=" + (dir_ / "am-data").string(),
-         "--web.listen-address=127.0.0.1:" + std::to_string(am_port_), "--cluster.listen-address="},
-        dir_ / "alertmanager.log");
+         "--storage.path=" + (dir_ / ("am-data" + n)).string(),
+         "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
+        dir_ / ("alertmanager" + n + ".log"));
     ASSERT_TRUE(Eventually([&] {
-      return RunShell("curl -fsS http://127.0.0.1:" + std::to_string(am_port_) + "/-/ready")
+      return RunShell("curl -fsS http://127.0.0.1:" + std::to_string(port) + "/-/ready")
                  .exit_code == 0;
-    })) << ReadFile(dir_ / "alertmanager.log");
+    })) << ReadFile(dir_ / ("alertmanager" + n + ".log"));
   }
 
   void StartWebhook() {
@@ -89,7 +92,9 @@ receivers:
     if (am_port_ > 0) {
       config << "    - name: am\n"
              << "      alertmanager:\n"
-             << "        urls: [http://127.0.0.1:" << am_port_ << "]\n"
+             << "        urls: [http://127.0.0.1:" << am_port_;
+      if (am2_port_ > 0) config << ", http://127.0.0.1:" << am2_port_;
+      config << "]\n"
              << "        resend_interval_seconds: 1\n"
              << "        resolved_resend_seconds: 30\n";
     }
@@ -114,9 +119,9 @@ receivers:
   }
 
   // Alertmanager's current alerts for `device` (GET /api/v2/alerts lists unresolved ones).
-  std::vector<Json> AmAlerts(const std::string& device) {
-    Result r =
-        RunShell("curl -fsS 'http://127.0.0.1:" + std::to_string(am_port_) + "/api/v2/alerts'");
+  std::vector<Json> AmAlerts(const std::string& device, int i = 0) {
+    const int port = i == 0 ? am_port_ : am2_port_;
+    Result r = RunShell("curl -fsS 'http://127.0.0.1:" + std::to_string(port) + "/api/v2/alerts'");
     std::vector<Json> out;
     Json j = Json::parse(r.output, nullptr, false);
     if (!j.is_array()) return out;
@@ -159,13 +164,15 @@ receivers:
   fs::path dir_;
   int am_port_ = 0;
   int webhook_port_ = 0;
-  Process alertmanager_;
+  int am2_port_ = 0;
+  Process alertmanagers_[2];
   Process webhook_;
   std::unique_ptr<Wardend> wardend_;
 };
 
 TEST_F(AlertingE2ETest, AlertmanagerShowsFiringKeepsItPastResolveTimeoutAndResolvesOnClear) {
-  StartAlertmanager();
+  StartAlertmanager(0);
+  StartAlertmanager(1);
   StartWebhook();
   StartWardend();
   Push("cam-1", 1, /*telnet=*/true);
@@ -184,6 +191,8 @@ TEST_F(AlertingE2ETest, AlertmanagerShowsFiringKeepsItPastResolveTimeoutAndResol
   EXPECT_EQ(labels["runbook"], "isolate-device");
   EXPECT_EQ(alerts[0]["status"]["state"], "active");
   EXPECT_THAT(alerts[0]["generatorURL"].get<std::string>(), HasSubstr("http://warden.test/"));
+  // The other half of the HA pair got it too.
+  EXPECT_TRUE(Eventually([&] { return AmAlerts("cam-1", 1).size() == 1; }));
 
   // Alertmanager resolves alerts nobody re-sends after resolve_timeout (2 s here);
   // wardend keeps re-sending a live alarm, so it is still firing well past that.
@@ -194,7 +203,7 @@ TEST_F(AlertingE2ETest, AlertmanagerShowsFiringKeepsItPastResolveTimeoutAndResol
 
   // The device conforms again: the alert resolves.
   Push("cam-1", 2, /*telnet=*/false);
-  EXPECT_TRUE(Eventually([&] { return AmAlerts("cam-1").empty(); }))
+  EXPECT_TRUE(Eventually([&] { return AmAlerts("cam-1").empty() && AmAlerts("cam-1", 1).empty(); }))
       << "the cleared violation is still firing in Alertmanager";
 }
 
@@ -254,6 +263,27 @@ TEST_F(AlertingE2ETest, RefusedEventsBecomeDeadLettersAndReplayDeliversThem) {
   EXPECT_TRUE(Eventually([&] { return Delivered().size() == 1; }));
   r = wardend_->Ctl("-o json alerts dead-letter list");
   EXPECT_EQ(Json::parse(r.output).value("dead_letters", Json::array()).size(), 0u) << r.output;
+}
+
+TEST_F(AlertingE2ETest, GoneEndpointIsDisabledAndItsEventsKeptAsDeadLetters) {
+  WriteFile(dir_ / "status", "410");
+  StartWebhook();
+  StartWardend();
+  Push("dev-g", 1, /*telnet=*/true);
+  Push("dev-h", 1, /*telnet=*/true);
+  Result r;
+  ASSERT_TRUE(Eventually([&] {
+    r = wardend_->Ctl("-o json alerts dead-letter list --receiver soc");
+    Json j = Json::parse(r.output, nullptr, false);
+    return !j.is_discarded() && j.value("dead_letters", Json::array()).size() == 2;
+  })) << r.output;
+  for (const Json& d : Json::parse(r.output)["dead_letters"]) {
+    EXPECT_EQ(d["reason"], "endpoint-gone");
+  }
+  // Only the first event was offered: after 410 the endpoint gets nothing more.
+  EXPECT_EQ(WebhookRequests().size(), 1u);
+  r = wardend_->Ctl("alerts status");
+  EXPECT_THAT(r.output, HasSubstr("disabled (410 Gone)")) << r.output;
 }
 
 }  // namespace
