@@ -23,7 +23,8 @@ int Run(int argc, char** argv) {
   app.add_option("--config", config, "YAML config file (flags below override it)")
       ->check(CLI::ExistingFile);
   app.add_option("--listen", listen, "gRPC HOST:PORT (port 0: pick a free port) [127.0.0.1:7600]");
-  app.add_option("--metrics-listen", metrics_listen, "/metrics HOST:PORT [127.0.0.1:9600]");
+  CLI::Option* metrics_flag = app.add_option(
+      "--metrics-listen", metrics_listen, "/metrics HOST:PORT; \"\" serves none [127.0.0.1:9600]");
   app.add_option("--data-dir", data_dir, "RocksDB data directory [/var/lib/warden]");
   app.add_option("--profiles", profiles,
                  "profiles, lists and inventory directory [/etc/warden/profiles]");
@@ -44,7 +45,7 @@ int Run(int argc, char** argv) {
     options = *loaded;
   }
   if (!listen.empty()) options.listen = listen;
-  if (!metrics_listen.empty()) options.metrics_listen = metrics_listen;
+  if (metrics_flag->count() > 0) options.metrics_listen = metrics_listen;
   if (!data_dir.empty()) options.data_dir = data_dir;
   if (!profiles.empty()) options.profiles_dir = profiles;
   if (!ready_file.empty()) options.ready_file = ready_file;
@@ -65,9 +66,13 @@ int Run(int argc, char** argv) {
     std::cerr << "wardend: cannot start: " << server.status().message() << "\n";
     return 1;
   }
-  std::cerr << "wardend: serving gRPC on " << (*server)->grpc_address() << ", /metrics on http://"
-            << (*server)->metrics_address() << "/metrics, data in " << options.data_dir
-            << ", profiles from " << options.profiles_dir << "\n";
+  const std::string metrics =
+      (*server)->metrics_address().empty()
+          ? "no /metrics"
+          : "/metrics on http://" + (*server)->metrics_address() + "/metrics";
+  std::cerr << "wardend: serving gRPC on " << (*server)->grpc_address() << ", " << metrics
+            << ", data in " << options.data_dir << ", profiles from " << options.profiles_dir
+            << "\n";
 
   for (;;) {
     int sig = 0;
