@@ -1,5 +1,6 @@
 #include "services/metrics.h"
 
+#include "alerts/router.h"
 #include "prometheus/histogram.h"
 
 namespace warden::services {
@@ -11,34 +12,6 @@ using prometheus::BuildHistogram;
 
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
   return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
-}
-
-std::string SeverityLabel(v1::Severity s) {
-  switch (s) {
-    case v1::LOW:
-      return "low";
-    case v1::MEDIUM:
-      return "medium";
-    case v1::HIGH:
-      return "high";
-    case v1::CRITICAL:
-      return "critical";
-    default:
-      return "unspecified";
-  }
-}
-
-std::string EventTypeLabel(v1::ViolationEventType t) {
-  switch (t) {
-    case v1::IN_ALARM:
-      return "in-alarm";
-    case v1::ALARM_CLEARED:
-      return "alarm-cleared";
-    case v1::ALARM_INVALIDATED:
-      return "alarm-invalidated";
-    default:
-      return "unspecified";
-  }
 }
 
 }  // namespace
@@ -188,12 +161,13 @@ prometheus::Gauge& Metrics::QueueDepth(int shard) {
 
 prometheus::Gauge& Metrics::ActiveViolations(const std::string& profile,
                                              const std::string& behaviour, v1::Severity severity) {
-  return active_->Add(
-      {{"profile", profile}, {"behaviour", behaviour}, {"severity", SeverityLabel(severity)}});
+  return active_->Add({{"profile", profile},
+                       {"behaviour", behaviour},
+                       {"severity", std::string(alerts::SeverityName(severity))}});
 }
 
 prometheus::Counter& Metrics::ViolationEvents(v1::ViolationEventType type) {
-  return events_->Add({{"type", EventTypeLabel(type)}});
+  return events_->Add({{"type", std::string(alerts::EventTypeName(type))}});
 }
 
 }  // namespace warden::services
