@@ -10,12 +10,13 @@ PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   librocksdb-dev prometheus-cpp-dev libyaml-cpp-dev libabsl-dev
   libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
+  libhowardhinnant-date-dev tzdata openssl
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # promtool (checks /metrics) and a real Alertmanager for the end-to-end tests
   prometheus prometheus-alertmanager
-  # the end-to-end webhook receiver verifies signatures independently, in Python
-  python3
+  # independent oracles in Python: webhook signatures (stdlib), cron schedules (croniter)
+  python3 python3-croniter
   # demo and tests talk to the daemon's /metrics
   curl
 )
