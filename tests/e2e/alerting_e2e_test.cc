@@ -102,6 +102,8 @@ receivers:
            << "      webhook:\n"
            << "        url: http://127.0.0.1:" << webhook_port_ << "/hooks/warden\n"
            << "        secrets: [" << kSecret << ", " << kOldSecret << "]\n"
+           << "        bearer_token: t0ken\n"
+           << "        headers: {X-Team: security}\n"
            << "      retry: {initial_backoff_seconds: 0.1, max_backoff_seconds: 0.5, "
               "give_up_after_seconds: 3600}\n";
     WriteFile(dir_ / "wardend.yaml", config.str());
@@ -233,6 +235,8 @@ TEST_F(AlertingE2ETest, WebhookGetsEverySignedEventThroughAnOutageAndAKill9) {
   std::map<std::string, std::set<std::string>> ids_by_event;
   for (const Json& j : WebhookRequests()) {
     EXPECT_TRUE(j["valid"].get<bool>()) << j.dump();
+    EXPECT_EQ(j["authorization"], "Bearer t0ken");
+    EXPECT_EQ(j["x_team"], "security");
     ids_by_event[j["event_id"]].insert(j["webhook_id"]);
   }
   for (const auto& [event, ids] : ids_by_event) {

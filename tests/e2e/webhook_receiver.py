@@ -3,7 +3,8 @@
 
 Verifies every request's Standard Webhooks signature on its own (Python's hmac and
 base64, independent of Warden's C++), and appends one JSON line per request to LOG:
-{"webhook_id", "timestamp", "valid", "status", "type", "event_id"}.
+{"webhook_id", "timestamp", "valid", "status", "type", "event_id", "authorization",
+"x_team"}.
 
 Answers with the HTTP status in STATUS_FILE (default 200) so a test can make it fail.
 
@@ -62,6 +63,8 @@ def main():
                 "status": status,
                 "type": payload.get("type", ""),
                 "event_id": payload.get("data", {}).get("event_id", ""),
+                "authorization": self.headers.get("Authorization", ""),
+                "x_team": self.headers.get("X-Team", ""),
             }
             with open(log_path, "a") as log:
                 log.write(json.dumps(record) + "\n")
