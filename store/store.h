@@ -27,8 +27,10 @@ enum class Family {
   kMeta = 3,
   kOutbox = 4,
   kDeadLetters = 5,
+  kRegistry = 6,
+  kAudit = 7,
 };
-inline constexpr int kFamilies = 6;
+inline constexpr int kFamilies = 8;
 
 struct StoreOptions {
   // Directory of the database; created when missing.
