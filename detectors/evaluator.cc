@@ -189,6 +189,12 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1:
   const int64_t report_id = report.header().report_id();
   state->set_last_report_id(report_id);
   *state->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(now_us);
+  if (report.metrics().has_listening_tcp_ports()) {
+    state->clear_listening_tcp_ports();
+    for (const v1::Port& p : report.metrics().listening_tcp_ports().ports()) {
+      state->add_listening_tcp_ports(p.port());
+    }
+  }
   ReportDatapoints datapoints(report);
   const std::vector<const rules::Profile*> targeted = Targeted(state->device_id());
 
