@@ -1,0 +1,171 @@
+#include "services/audit_runner.h"
+
+#include <algorithm>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace warden::services {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+v1::Severity ToProto(audit::Severity s) {
+  switch (s) {
+    case audit::Severity::kLow:
+      return v1::LOW;
+    case audit::Severity::kMedium:
+      return v1::MEDIUM;
+    case audit::Severity::kHigh:
+      return v1::HIGH;
+    case audit::Severity::kCritical:
+      return v1::CRITICAL;
+  }
+  return v1::SEVERITY_UNSPECIFIED;
+}
+
+v1::ResourceIdentifier ToProto(const audit::ResourceRef& r) {
+  v1::ResourceIdentifier out;
+  out.set_type(r.type);
+  out.set_id(r.id);
+  return out;
+}
+
+bool Suppressed(const std::vector<v1::Suppression>& active, const audit::Finding& f) {
+  return std::any_of(active.begin(), active.end(), [&](const v1::Suppression& s) {
+    return s.check() == f.check && s.resource().type() == f.resource.type &&
+           s.resource().id() == f.resource.id;
+  });
+}
+
+}  // namespace
+
+AuditRunner::AuditRunner(AuditStore* store, RegistryLoader loader, const Clock* clock,
+                         audit::AuditSettings settings)
+    : store_(store), loader_(std::move(loader)), clock_(clock), settings_(std::move(settings)) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+AuditRunner::~AuditRunner() { Stop(); }
+
+absl::StatusOr<v1::AuditTask> AuditRunner::Start(std::vector<std::string> checks,
+                                                 const std::string& trigger) {
+  if (checks.empty()) checks = audit::AllChecks();
+  Job job;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return absl::UnavailableError("wardend is stopping");
+    const int64_t now = std::max(clock_->NowMicros(), last_task_us_ + 1);
+    last_task_us_ = now;
+    job.task.set_task_id(AuditStore::NewTaskId(now));
+    *job.task.mutable_started_at() = TimeUtil::MicrosecondsToTimestamp(now);
+  }
+  job.task.set_status(v1::IN_PROGRESS);
+  job.task.set_trigger(trigger);
+  job.checks = std::move(checks);
+  if (absl::Status s = store_->PutTask(job.task); !s.ok()) return s;
+  v1::AuditTask task = job.task;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+  return task;
+}
+
+void AuditRunner::Stop() {
+  std::deque<Job> canceled;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stop_) return;
+    stop_ = true;
+    canceled.swap(queue_);
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+  for (Job& job : canceled) {
+    job.task.set_status(v1::CANCELED);
+    job.task.set_error("wardend stopped before the audit ran");
+    (void)store_->PutTask(job.task);
+  }
+}
+
+void AuditRunner::Loop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    Run(std::move(job));
+  }
+}
+
+void AuditRunner::Run(Job job) {
+  v1::AuditTask& task = job.task;
+  std::vector<v1::AuditFinding> findings;
+  std::vector<std::string> registry_errors;
+  absl::StatusOr<audit::Registry> registry = loader_(&registry_errors);
+  for (const std::string& e : registry_errors) task.add_registry_errors(e);
+  const int64_t now_us = clock_->NowMicros();
+  const int64_t now = now_us / kMicrosPerSecond;
+  if (!registry.ok()) {
+    task.set_status(v1::FAILED);
+    task.set_error(absl::StrCat("cannot read the registry: ", registry.status().message()));
+  } else {
+    std::vector<v1::Suppression> active;
+    absl::StatusOr<std::vector<v1::Suppression>> all = store_->ListSuppressions();
+    if (all.ok()) {
+      for (v1::Suppression& s : *all) {
+        if (!s.has_expires_at() || TimeUtil::TimestampToMicroseconds(s.expires_at()) > now_us) {
+          active.push_back(std::move(s));
+        }
+      }
+    }
+    for (const std::string& check : job.checks) {
+      v1::CheckSummary* summary = task.add_checks();
+      summary->set_check(check);
+      absl::StatusOr<audit::CheckResult> r = audit::RunCheck(check, *registry, settings_, now);
+      if (!r.ok()) {
+        summary->set_status(v1::CHECK_FAILED);
+        summary->add_errors(std::string(r.status().message()));
+        continue;
+      }
+      summary->set_resources_evaluated(r->resources_evaluated);
+      for (const std::string& e : r->errors) summary->add_errors(e);
+      for (const audit::Finding& f : r->findings) {
+        v1::AuditFinding out;
+        out.set_finding_id(absl::StrCat(task.task_id(), "-", findings.size()));
+        out.set_task_id(task.task_id());
+        out.set_check(f.check);
+        out.set_severity(ToProto(f.severity));
+        *out.mutable_resource() = ToProto(f.resource);
+        for (const audit::ResourceRef& rel : f.related) *out.add_related() = ToProto(rel);
+        out.set_reason_code(f.reason_code);
+        out.set_reason(f.reason);
+        *out.mutable_found_at() = TimeUtil::MicrosecondsToTimestamp(now_us);
+        out.set_suppressed(Suppressed(active, f));
+        if (out.suppressed()) {
+          summary->set_suppressed(summary->suppressed() + 1);
+        } else {
+          summary->set_non_compliant(summary->non_compliant() + 1);
+        }
+        findings.push_back(std::move(out));
+      }
+      summary->set_status(summary->non_compliant() > 0 ? v1::COMPLETED_NON_COMPLIANT
+                                                       : v1::COMPLETED_COMPLIANT);
+    }
+    task.set_status(v1::COMPLETED);
+  }
+  *task.mutable_finished_at() = TimeUtil::MicrosecondsToTimestamp(clock_->NowMicros());
+  if (absl::Status s = store_->PutResults(task, findings); !s.ok()) {
+    std::cerr << "wardend: error: cannot store audit " << task.task_id() << ": " << s.message()
+              << "\n";
+  }
+}
+
+}  // namespace warden::services

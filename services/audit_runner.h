@@ -1,0 +1,65 @@
+#ifndef WARDEN_SERVICES_AUDIT_RUNNER_H_
+#define WARDEN_SERVICES_AUDIT_RUNNER_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "audit/checks.h"
+#include "audit/model.h"
+#include "common/clock.h"
+#include "services/audit_store.h"
+#include "warden/v1/audit.pb.h"
+
+namespace warden::services {
+
+// Loads the registry an audit reads. Resources that could not be read (a malformed
+// certificate or CRL) are skipped and described in *errors.
+using RegistryLoader =
+    std::function<absl::StatusOr<audit::Registry>(std::vector<std::string>* errors)>;
+
+// Runs audits one at a time on its own thread: loads the registry, runs each check,
+// marks findings that match an active suppression, and writes the task with its
+// findings in one batch. Thread-safe.
+class AuditRunner {
+ public:
+  AuditRunner(AuditStore* store, RegistryLoader loader, const Clock* clock,
+              audit::AuditSettings settings);
+  ~AuditRunner();  // Stop()s
+
+  // Records an IN_PROGRESS task for `checks` (empty: all; the caller has validated the
+  // names) and queues it. Returns the task as recorded.
+  absl::StatusOr<v1::AuditTask> Start(std::vector<std::string> checks, const std::string& trigger);
+
+  // Finishes the audit in progress; queued ones are marked CANCELED.
+  void Stop();
+
+ private:
+  struct Job {
+    v1::AuditTask task;
+    std::vector<std::string> checks;
+  };
+  void Loop();
+  void Run(Job job);
+
+  AuditStore* const store_;
+  const RegistryLoader loader_;
+  const Clock* const clock_;
+  const audit::AuditSettings settings_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> queue_;     // guarded by mu_
+  bool stop_ = false;         // guarded by mu_
+  int64_t last_task_us_ = 0;  // guarded by mu_: keeps task ids unique
+  std::thread thread_;
+};
+
+}  // namespace warden::services
+
+#endif  // WARDEN_SERVICES_AUDIT_RUNNER_H_
