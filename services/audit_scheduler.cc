@@ -1,0 +1,63 @@
+#include "services/audit_scheduler.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+namespace warden::services {
+
+AuditScheduler::AuditScheduler(std::vector<ScheduledAuditJob> jobs, AuditRunner* runner,
+                               const Clock* clock)
+    : jobs_(std::move(jobs)), runner_(runner), clock_(clock) {}
+
+AuditScheduler::~AuditScheduler() { Stop(); }
+
+void AuditScheduler::Start() {
+  if (!jobs_.empty()) thread_ = std::thread([this] { Loop(); });
+}
+
+void AuditScheduler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AuditScheduler::Loop() {
+  constexpr int64_t kNever = INT64_MAX;
+  std::vector<int64_t> next(jobs_.size(), kNever);
+  auto plan = [&](size_t i, int64_t after) {
+    absl::StatusOr<int64_t> t = audit::NextRun(jobs_[i].schedule, after);
+    if (!t.ok()) {
+      std::cerr << "wardend: error: audit schedule '" << jobs_[i].name
+                << "': " << t.status().message() << "; it will not run\n";
+      next[i] = kNever;
+      return;
+    }
+    next[i] = *t;
+  };
+  const int64_t start = clock_->NowMicros() / kMicrosPerSecond;
+  for (size_t i = 0; i < jobs_.size(); ++i) plan(i, start);
+  for (;;) {
+    const int64_t now = clock_->NowMicros() / kMicrosPerSecond;
+    for (size_t i = 0; i < jobs_.size(); ++i) {
+      if (next[i] > now) continue;
+      absl::StatusOr<v1::AuditTask> task = runner_->Start(jobs_[i].checks, jobs_[i].name);
+      if (!task.ok()) {
+        std::cerr << "wardend: error: scheduled audit '" << jobs_[i].name
+                  << "' did not start: " << task.status().message() << "\n";
+      }
+      plan(i, now);
+    }
+    const int64_t due = *std::min_element(next.begin(), next.end());
+    // Wake at the next due run, at most a second from now so an injected clock that
+    // jumps is followed.
+    const int64_t wait_ms = std::clamp<int64_t>((due - now) * 1000, 10, 1000);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stop_; })) return;
+  }
+}
+
+}  // namespace warden::services
