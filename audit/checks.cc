@@ -54,12 +54,12 @@ const CheckDef* FindCheck(std::string_view name) {
 }  // namespace
 
 const std::vector<std::string>& AllChecks() {
-  static const auto* const kNames = [] {
-    auto* names = new std::vector<std::string>();
-    for (const CheckDef& def : kChecks) names->emplace_back(def.name);
-    return names;
+  static const auto* const names = [] {
+    auto* all = new std::vector<std::string>();
+    for (const CheckDef& def : kChecks) all->emplace_back(def.name);
+    return all;
   }();
-  return *kNames;
+  return *names;
 }
 
 Severity DefaultSeverity(const std::string& check) {

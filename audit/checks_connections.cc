@@ -61,6 +61,7 @@ std::vector<ResourceRef> Related(const std::vector<const ConnectionObservation*>
     if (!field(*c).empty()) others.insert(field(*c));
   }
   std::vector<ResourceRef> related;
+  related.reserve(devices.size() + others.size());
   for (const std::string& d : devices) related.push_back({"DEVICE", d});
   for (const std::string& o : others) related.push_back({type, o});
   return related;
@@ -69,6 +70,7 @@ std::vector<ResourceRef> Related(const std::vector<const ConnectionObservation*>
 std::vector<const ConnectionObservation*> Values(
     const std::map<std::string, const ConnectionObservation*>& by_device) {
   std::vector<const ConnectionObservation*> values;
+  values.reserve(by_device.size());
   for (const auto& [device, c] : by_device) values.push_back(c);
   return values;
 }
@@ -76,8 +78,9 @@ std::vector<const ConnectionObservation*> Values(
 }  // namespace
 
 void DeviceCertificateShared(const CheckInput& input, CheckResult* result) {
-  auto by_certificate = GroupBy(input.registry.connections,
-                                [](const ConnectionObservation& c) { return c.certificate_id; });
+  auto by_certificate = GroupBy(
+      input.registry.connections,
+      [](const ConnectionObservation& c) -> const std::string& { return c.certificate_id; });
   for (auto& [certificate_id, connections] : by_certificate) {
     ++result->resources_evaluated;
     std::stable_sort(connections.begin(), connections.end(),
@@ -101,14 +104,16 @@ void DeviceCertificateShared(const CheckInput& input, CheckResult* result) {
     }
     if (sharing.empty()) continue;
     std::vector<std::string> uses;
+    uses.reserve(sharing.size());
     for (const auto& [name, c] : sharing) {
       uses.push_back(absl::StrCat(name, " (client id ", c->client_id, " from ", c->source_ip,
                                   ", connected ", FormatTime(c->connected_at), ")"));
     }
     Finding finding;
     finding.resource = {"DEVICE_CERTIFICATE", certificate_id};
-    finding.related = Related(Values(sharing), "CLIENT_ID",
-                              [](const ConnectionObservation& c) { return c.client_id; });
+    finding.related =
+        Related(Values(sharing), "CLIENT_ID",
+                [](const ConnectionObservation& c) -> const std::string& { return c.client_id; });
     finding.reason_code = "CERTIFICATE_SHARED_BY_MULTIPLE_DEVICES";
     finding.reason = absl::StrCat("certificate ", SubjectOrId(input.registry, certificate_id),
                                   " used by concurrent connections of ", sharing.size(),
@@ -118,8 +123,9 @@ void DeviceCertificateShared(const CheckInput& input, CheckResult* result) {
 }
 
 void ConflictingClientIds(const CheckInput& input, CheckResult* result) {
-  const auto by_client_id = GroupBy(input.registry.connections,
-                                    [](const ConnectionObservation& c) { return c.client_id; });
+  const auto by_client_id =
+      GroupBy(input.registry.connections,
+              [](const ConnectionObservation& c) -> const std::string& { return c.client_id; });
   for (const auto& [client_id, connections] : by_client_id) {
     ++result->resources_evaluated;
     // Per device, its latest connection with this client id.
@@ -134,14 +140,16 @@ void ConflictingClientIds(const CheckInput& input, CheckResult* result) {
     }
     if (latest.size() < 2) continue;
     std::vector<std::string> uses;
+    uses.reserve(latest.size());
     for (const auto& [name, c] : latest) {
       uses.push_back(absl::StrCat(name, " (last connected ", FormatTime(c->connected_at), " from ",
                                   c->source_ip, ")"));
     }
     Finding finding;
     finding.resource = {"CLIENT_ID", client_id};
-    finding.related = Related(Values(latest), "DEVICE_CERTIFICATE",
-                              [](const ConnectionObservation& c) { return c.certificate_id; });
+    finding.related = Related(
+        Values(latest), "DEVICE_CERTIFICATE",
+        [](const ConnectionObservation& c) -> const std::string& { return c.certificate_id; });
     finding.reason_code = "DUPLICATE_CLIENT_ID_ACROSS_CONNECTIONS";
     finding.reason = absl::StrCat("client id ", client_id, " used by ", latest.size(),
                                   " devices: ", absl::StrJoin(uses, ", "));

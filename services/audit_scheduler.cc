@@ -54,7 +54,7 @@ void AuditScheduler::Loop() {
     const int64_t due = *std::min_element(next.begin(), next.end());
     // Wake at the next due run, at most a second from now so an injected clock that
     // jumps is followed.
-    const int64_t wait_ms = std::clamp<int64_t>((due - now) * 1000, 10, 1000);
+    const int64_t wait_ms = due - now >= 1 ? 1000 : 10;
     std::unique_lock<std::mutex> lock(mu_);
     if (cv_.wait_for(lock, std::chrono::milliseconds(wait_ms), [&] { return stop_; })) return;
   }

@@ -15,19 +15,20 @@ namespace {
 
 constexpr int64_t kCrlLifetimeSeconds = 30 * 24 * 3600;
 
-template <typename T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO, BIO_free_all>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509, X509_free>>;
-using X509CrlPtr = std::unique_ptr<X509_CRL, Deleter<X509_CRL, X509_CRL_free>>;
-using X509RevokedPtr = std::unique_ptr<X509_REVOKED, Deleter<X509_REVOKED, X509_REVOKED_free>>;
-using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME, X509_NAME_free>>;
+using internal::BioContents;
+using internal::BioPtr;
+using internal::MemoryBio;
+using internal::OpenSslDeleter;
+using internal::X509CrlPtr;
+using internal::X509Ptr;
+using X509RevokedPtr =
+    std::unique_ptr<X509_REVOKED, OpenSslDeleter<X509_REVOKED, X509_REVOKED_free>>;
+using X509NamePtr = std::unique_ptr<X509_NAME, OpenSslDeleter<X509_NAME, X509_NAME_free>>;
 using X509ExtensionPtr =
-    std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION, X509_EXTENSION_free>>;
-using Asn1TimePtr = std::unique_ptr<ASN1_TIME, Deleter<ASN1_TIME, ASN1_TIME_free>>;
-using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, Deleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
+    std::unique_ptr<X509_EXTENSION, OpenSslDeleter<X509_EXTENSION, X509_EXTENSION_free>>;
+using Asn1TimePtr = std::unique_ptr<ASN1_TIME, OpenSslDeleter<ASN1_TIME, ASN1_TIME_free>>;
+using Asn1IntegerPtr =
+    std::unique_ptr<ASN1_INTEGER, OpenSslDeleter<ASN1_INTEGER, ASN1_INTEGER_free>>;
 
 // A failed OpenSSL call here is a bug in the test: say which and stop.
 void Check(bool ok, const char* what) {
@@ -37,14 +38,8 @@ void Check(bool ok, const char* what) {
   std::abort();
 }
 
-std::string BioContents(BIO* bio) {
-  char* data = nullptr;
-  long size = BIO_get_mem_data(bio, &data);
-  return std::string(data, static_cast<size_t>(size));
-}
-
 X509Ptr ReadCertificate(const std::string& pem) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+  BioPtr bio = MemoryBio(pem);
   Check(bio != nullptr, "BIO_new_mem_buf");
   X509Ptr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   Check(cert != nullptr, "reading the issuer certificate PEM");
@@ -156,6 +151,14 @@ KeyPair MakeEcKey(const char* curve) {
 KeyPair MakeEd25519Key() {
   EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
   Check(key != nullptr, "generating an Ed25519 key");
+  return KeyPair(key);
+}
+
+KeyPair PublicKeyFromPem(const std::string& pem) {
+  BioPtr bio = MemoryBio(pem);
+  Check(bio != nullptr, "BIO_new_mem_buf");
+  EVP_PKEY* key = PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr);
+  Check(key != nullptr, "reading the public key PEM");
   return KeyPair(key);
 }
 

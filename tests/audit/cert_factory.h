@@ -4,9 +4,10 @@
 #include <openssl/evp.h>
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
+
+#include "audit/openssl_internal.h"
 
 // Real keys, X.509 certificates and CRLs for the audit tests, made with the OpenSSL C API
 // and returned as PEM, so tests exercise the same parser production uses.
@@ -29,11 +30,8 @@
 // Thread-safe: no shared state.
 namespace warden::audit::pki {
 
-struct EvpPkeyDeleter {
-  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-
-// A private key (and so its public half). Movable, not copyable.
+// A private key (and so its public half), or only a public key (PublicKeyFromPem). Movable,
+// not copyable.
 class KeyPair {
  public:
   explicit KeyPair(EVP_PKEY* key) : key_(key) {}
@@ -46,7 +44,7 @@ class KeyPair {
   std::string PublicKeyPem() const;
 
  private:
-  std::unique_ptr<EVP_PKEY, EvpPkeyDeleter> key_;
+  internal::EvpPkeyPtr key_;
 };
 
 // An RSA key of `bits` bits (public exponent 65537); 512 and up.
@@ -57,6 +55,10 @@ KeyPair MakeEcKey(const char* curve);
 
 // An Ed25519 key.
 KeyPair MakeEd25519Key();
+
+// The public key of a "-----BEGIN PUBLIC KEY-----" PEM, e.g. a published ROCA-vulnerable
+// key: usable as a certificate's subject key, not to sign or for PrivateKeyPem.
+KeyPair PublicKeyFromPem(const std::string& pem);
 
 // A self-signed CA certificate for `key`: subject = issuer = CN=`cn`, serial 1, validity
 // [not_before, not_after] in Unix seconds.
