@@ -31,7 +31,7 @@ using internal::X509Ptr;
 
 constexpr char kCertificateLabel[] = "CERTIFICATE";
 
-// RFC 2253, but UTF-8 is printed as is rather than as \XX escapes, so "CN=café" reads so.
+// RFC 2253, except that UTF-8 stays as is instead of \XX escapes per byte: "CN=café".
 constexpr unsigned long kNameFlags = XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB;
 
 struct OpenSslFree {

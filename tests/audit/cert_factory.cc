@@ -13,7 +13,7 @@
 namespace warden::audit::pki {
 namespace {
 
-constexpr int64_t kCrlLifetimeSeconds = 30 * 24 * 3600;
+constexpr int64_t kCrlLifetimeSeconds = int64_t{30} * 24 * 3600;
 
 using internal::BioContents;
 using internal::BioPtr;
@@ -194,8 +194,9 @@ std::string MakeCrl(const std::string& ca_pem, const KeyPair& ca_key,
           "X509_REVOKED_set_serialNumber");
     Check(X509_REVOKED_set_revocationDate(revoked.get(), last_update.get()) == 1,
           "X509_REVOKED_set_revocationDate");
+    // On success the CRL owns the entry.
     Check(X509_CRL_add0_revoked(crl.get(), revoked.get()) == 1, "X509_CRL_add0_revoked");
-    revoked.release();  // owned by the CRL now
+    static_cast<void>(revoked.release());
   }
   Check(X509_CRL_sort(crl.get()) == 1, "X509_CRL_sort");
 

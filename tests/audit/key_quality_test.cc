@@ -17,7 +17,7 @@ namespace warden::audit {
 namespace {
 
 constexpr int64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
-constexpr int64_t kYear = 365 * 24 * 3600;
+constexpr int64_t kYear = int64_t{365} * 24 * 3600;
 
 // Moduli from the ROCA authors' detector tests (github.com/crocs-muni/roca).
 // roca/tests/data/mod03.txt: a 2048-bit modulus with the fingerprint.
