@@ -172,9 +172,9 @@ absl::StatusOr<CronSpec> ParseCronSpec(absl::string_view expression) {
   std::vector<absl::string_view> fields =
       absl::StrSplit(expression, absl::ByAnyChar(" \t"), absl::SkipEmpty());
   if (fields.size() != 5) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cron '", expression, "' has ", fields.size(),
-                     " fields; expected 5: minute hour day-of-month month day-of-week"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cron '", expression, "' has ", fields.size(), fields.size() == 1 ? " field" : " fields",
+        "; expected 5: minute hour day-of-month month day-of-week"));
   }
   std::bitset<64> bits[5];
   for (size_t i = 0; i < 5; ++i) {
