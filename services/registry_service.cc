@@ -11,9 +11,11 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "audit/certificate.h"
 #include "audit/policy.h"
 #include "google/protobuf/util/time_util.h"
@@ -245,7 +247,11 @@ grpc::Status CheckPolicy(const v1::Policy& p) {
   if (grpc::Status s = CheckLength("document", p.document(), kMaxPemBytes); !s.ok()) return s;
   if (absl::StatusOr<std::vector<audit::PolicyIssue>> issues = audit::AnalyzePolicy(p.document());
       !issues.ok()) {
-    return InvalidField("document", std::string(issues.status().message()));
+    // "invalid policy document: Statement[0]: ..." reads as "document: Statement[0]: ...".
+    absl::string_view message = issues.status().message();
+    absl::ConsumePrefix(&message, "invalid policy document: ");
+    absl::ConsumePrefix(&message, "document: ");
+    return InvalidField("document", std::string(message));
   }
   return CheckList("attached_certificate_ids", p.attached_certificate_ids(), kMaxPolicyCertificates,
                    CheckCertificateId);
