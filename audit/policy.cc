@@ -400,7 +400,8 @@ std::vector<std::string> BypassFilters(absl::string_view deny_name) {
   levels.pop_back();  // the part of a level before the wildcard
   std::vector<std::string> filters;
   for (size_t n = levels.size() + 1; n-- > 0;) {
-    std::vector<absl::string_view> parts(levels.begin(), levels.begin() + n);
+    std::vector<absl::string_view> parts(levels.begin(),
+                                         levels.begin() + static_cast<std::ptrdiff_t>(n));
     parts.push_back("#");
     filters.push_back(absl::StrJoin(parts, "/"));
   }

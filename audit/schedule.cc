@@ -230,10 +230,8 @@ date::local_days LocalDate(const date::time_zone* zone, int64_t unix_seconds) {
   return date::floor<date::days>(zone->to_local(date::sys_seconds(seconds(unix_seconds))));
 }
 
-absl::StatusOr<int64_t> NextCronRun(const Schedule& schedule, const date::time_zone* zone,
-                                    int64_t after) {
-  absl::StatusOr<CronSpec> spec = ParseCronSpec(schedule.cron);
-  if (!spec.ok()) return spec.status();
+absl::StatusOr<int64_t> NextCronRun(const CronSpec& spec, const std::string& expression,
+                                    const date::time_zone* zone, int64_t after) {
   // Local times map to instants in order except across a gap (02:30 shifted to 03:30
   // comes after 03:00), so the earliest run is looked for over its date and the next.
   const date::local_days first = LocalDate(zone, after) - date::days(1);
@@ -243,11 +241,11 @@ absl::StatusOr<int64_t> NextCronRun(const Schedule& schedule, const date::time_z
   for (int i = 0; i < max_days; ++i) {
     const date::local_days day = first + date::days(i);
     if (best.has_value() && day > best_day + date::days(1)) break;
-    if (!CronDayMatches(*spec, day)) continue;
+    if (!CronDayMatches(spec, day)) continue;
     for (int h = 0; h < 24; ++h) {
-      if (!spec->hours[h]) continue;
+      if (!spec.hours[h]) continue;
       for (int m = 0; m < 60; ++m) {
-        if (!spec->minutes[m]) continue;
+        if (!spec.minutes[m]) continue;
         const int64_t run = ToInstant(zone, day + hours(h) + minutes(m), GapRule::kShiftByGap);
         if (run > after && (!best.has_value() || run < *best)) {
           best = run;
@@ -257,7 +255,7 @@ absl::StatusOr<int64_t> NextCronRun(const Schedule& schedule, const date::time_z
     }
   }
   if (!best.has_value()) {
-    return absl::NotFoundError(absl::StrCat("cron '", schedule.cron, "' has no run in the ",
+    return absl::NotFoundError(absl::StrCat("cron '", expression, "' has no run in the ",
                                             kMaxCronSearchYears, " years after ", after));
   }
   return *best;
@@ -319,15 +317,13 @@ absl::Status OutOfRange(absl::string_view what, int value, int min, int max,
       absl::StrCat(what, " ", value, " is out of range ", min, "-", max, note));
 }
 
-}  // namespace
-
-absl::Status ValidateSchedule(const Schedule& schedule) {
-  if (absl::StatusOr<const date::time_zone*> zone = LocateZone(schedule.time_zone); !zone.ok()) {
-    return zone.status();
-  }
+// The zone of `schedule` when its fields other than `cron` are valid.
+absl::StatusOr<const date::time_zone*> CheckFields(const Schedule& schedule) {
+  absl::StatusOr<const date::time_zone*> zone = LocateZone(schedule.time_zone);
+  if (!zone.ok()) return zone.status();
   switch (schedule.frequency) {
     case Schedule::Frequency::kCron:
-      return ParseCronSpec(schedule.cron).status();
+      return zone;  // the expression sets the time
     case Schedule::Frequency::kWeekly:
     case Schedule::Frequency::kBiweekly:
       if (schedule.day_of_week < 0 || schedule.day_of_week > 6) {
@@ -350,19 +346,31 @@ absl::Status ValidateSchedule(const Schedule& schedule) {
   if (schedule.minute < 0 || schedule.minute > 59) {
     return OutOfRange("minute", schedule.minute, 0, 59);
   }
+  return zone;
+}
+
+}  // namespace
+
+absl::Status ValidateSchedule(const Schedule& schedule) {
+  absl::StatusOr<const date::time_zone*> zone = CheckFields(schedule);
+  if (!zone.ok()) return zone.status();
+  if (schedule.frequency == Schedule::Frequency::kCron) {
+    return ParseCronSpec(schedule.cron).status();
+  }
   return absl::OkStatus();
 }
 
 absl::StatusOr<int64_t> NextRun(const Schedule& schedule, int64_t after_unix_seconds) {
-  if (absl::Status status = ValidateSchedule(schedule); !status.ok()) return status;
+  absl::StatusOr<const date::time_zone*> zone = CheckFields(schedule);
+  if (!zone.ok()) return zone.status();
   if (after_unix_seconds < kMinTime || after_unix_seconds > kMaxTime) {
     return absl::InvalidArgumentError(
         absl::StrCat("time ", after_unix_seconds, " is outside the years 1-9999"));
   }
-  absl::StatusOr<const date::time_zone*> zone = LocateZone(schedule.time_zone);
-  if (!zone.ok()) return zone.status();
   if (schedule.frequency == Schedule::Frequency::kCron) {
-    return NextCronRun(schedule, *zone, after_unix_seconds);
+    absl::StatusOr<CronSpec> spec = ParseCronSpec(schedule.cron);
+    if (!spec.ok()) return spec.status();
+    return NextCronRun(*spec, schedule.cron, *zone, after_unix_seconds);
   }
   return NextFixedRun(schedule, *zone, after_unix_seconds);
 }
@@ -380,19 +388,19 @@ absl::StatusOr<Schedule> ParseCron(std::string_view expression) {
 bool IsKnownTimeZone(std::string_view name) { return LocateZone(std::string(name)).ok(); }
 
 const std::vector<std::string>& KnownTimeZones() {
-  static const std::vector<std::string>* const kNames = [] {
-    auto* names = new std::vector<std::string>;
+  static const std::vector<std::string>* const names = [] {
+    auto* all = new std::vector<std::string>;
     try {
       const date::tzdb& db = date::get_tzdb();
       // The system database (USE_OS_TZDB) lists links, such as "US/Eastern", as zones.
-      for (const date::time_zone& zone : db.zones) names->push_back(std::string(zone.name()));
+      for (const date::time_zone& zone : db.zones) all->push_back(std::string(zone.name()));
     } catch (const std::exception&) {
       // No tz database: every zone is unknown, and there is nothing to suggest.
     }
-    std::sort(names->begin(), names->end());
-    return names;
+    std::sort(all->begin(), all->end());
+    return all;
   }();
-  return *kNames;
+  return *names;
 }
 
 }  // namespace warden::audit

@@ -36,11 +36,14 @@ struct Schedule {
   int64_t biweekly_anchor = 0;
 };
 
+// The functions below are thread-safe; the tz database is loaded once, on first use.
+
 // The first run of `schedule` strictly after `after_unix_seconds`, in Unix seconds.
 // A local time that a spring-forward skips runs at the first instant after the gap
 // (a cron time: shifted by the gap's length, as croniter does); a local time repeated
 // at fall-back runs once, at its first occurrence. InvalidArgument for an invalid
-// schedule (see ValidateSchedule) or a time outside years 1-9999.
+// schedule (see ValidateSchedule) or a time outside years 1-9999; NotFound for a cron
+// expression with no run within 50 years (none that ParseCron accepts is known).
 absl::StatusOr<int64_t> NextRun(const Schedule& schedule, int64_t after_unix_seconds);
 
 // Parses a 5-field cron expression into a kCron schedule in UTC. InvalidArgument names

@@ -50,7 +50,7 @@ struct FrequencyKey {
 };
 
 const std::vector<FrequencyKey>& FrequencyKeys() {
-  static const auto* const kKeys = new std::vector<FrequencyKey>{
+  static const auto* const keys = new std::vector<FrequencyKey>{
       {"cron", {Frequency::kCron}, "cron schedules", true},
       {"time",
        {Frequency::kDaily, Frequency::kWeekly, Frequency::kBiweekly, Frequency::kMonthly},
@@ -63,7 +63,7 @@ const std::vector<FrequencyKey>& FrequencyKeys() {
       {"day_of_month", {Frequency::kMonthly}, "monthly schedules", true},
       {"start_date", {Frequency::kBiweekly}, "biweekly schedules", false},
   };
-  return *kKeys;
+  return *keys;
 }
 
 std::string_view FrequencyName(Frequency frequency) {

@@ -31,8 +31,9 @@ using Frequency = Schedule::Frequency;
 
 // Unix seconds of a UTC date and time.
 int64_t Utc(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0) {
-  const date::sys_seconds t = date::sys_days(date::year(y) / mo / d) + std::chrono::hours(h) +
-                              std::chrono::minutes(mi) + std::chrono::seconds(s);
+  const date::sys_seconds t = date::sys_days(date::year(y) / date::month(mo) / date::day(d)) +
+                              std::chrono::hours(h) + std::chrono::minutes(mi) +
+                              std::chrono::seconds(s);
   return t.time_since_epoch().count();
 }
 
@@ -215,6 +216,7 @@ TEST(ScheduleTest, KnownTimeZones) {
   const std::vector<std::string>& zones = KnownTimeZones();
   EXPECT_TRUE(std::is_sorted(zones.begin(), zones.end()));
   EXPECT_TRUE(std::binary_search(zones.begin(), zones.end(), "America/New_York"));
+  EXPECT_TRUE(std::binary_search(zones.begin(), zones.end(), "US/Eastern"));
 }
 
 TEST(CronTest, ParsesAndNormalizes) {
@@ -376,7 +378,7 @@ for line in sys.stdin:
 // Expressions both Warden and croniter read the same way (not "*/2" or a full range
 // in a day field together with the other day field: see KnownDifferencesFromCroniter).
 const std::vector<std::string>& OracleExpressions() {
-  static const auto* const kExpressions = new std::vector<std::string>{
+  static const auto* const expressions = new std::vector<std::string>{
       "* * * * *",      "0 * * * *",
       "*/15 * * * *",   "5,35 */2 * * *",
       "0 0 * * *",      "30 2 * * *",
@@ -391,7 +393,7 @@ const std::vector<std::string>& OracleExpressions() {
       "0 22 * * 1-5",   "30 1 * * *",
       "*/20 2 * * *",
   };
-  return *kExpressions;
+  return *expressions;
 }
 
 // Whether croniter's DST correction applies: it moves a run on a later local date than
@@ -450,6 +452,7 @@ TEST(CronOracleTest, AgreesWithCroniterAroundDstTransitions) {
   const std::vector<std::string> near = {"* * * * *",      "0 * * * *",    "*/15 * * * *",
                                          "5,35 */2 * * *", "30 2 * * *",   "30 1 * * *",
                                          "0 3 * * *",      "*/20 2 * * *", "45 1-4 * * *"};
+  constexpr int64_t kHour = 3600;
   struct Transition {
     const char* zone;
     int64_t at;
@@ -460,8 +463,8 @@ TEST(CronOracleTest, AgreesWithCroniterAroundDstTransitions) {
                                     {"America/New_York", Utc(2024, 11, 3, 6)}};
   std::vector<Query> queries;
   for (const Transition& t : transitions) {
-    for (int64_t start = t.at - 2 * 3600; start < t.at + 3 * 3600; start += 900) {
-      if (start >= t.at && start < t.at + 3600) continue;
+    for (int64_t start = t.at - 2 * kHour; start < t.at + 3 * kHour; start += kHour / 4) {
+      if (start >= t.at && start < t.at + kHour) continue;
       for (const std::string& e : near) queries.push_back({t.zone, start, e});
     }
   }
