@@ -147,6 +147,25 @@ absl::StatusOr<store::Page<v1::AuditFinding>> AuditStore::ListFindings(
   return page;
 }
 
+absl::Status AuditStore::FailInterrupted(int64_t now_us) {
+  store::WriteGroup g;
+  absl::Status s = store_->Scan(
+      store::Family::kAudit, "t" + kNul, "", [&](const std::string& key, const std::string& value) {
+        v1::AuditTask t;
+        if (!t.ParseFromString(value) || t.status() != v1::IN_PROGRESS) {
+          return true;
+        }
+        t.set_status(v1::FAILED);
+        t.set_error("wardend stopped during the audit");
+        *t.mutable_finished_at() =
+            google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_us);
+        g.Put(store::Family::kAudit, key, t.SerializeAsString());
+        return true;
+      });
+  if (!s.ok()) return s;
+  return g.empty() ? absl::OkStatus() : store_->Write(g);
+}
+
 absl::Status AuditStore::DeleteTasksBefore(int64_t before_us) {
   const std::string limit = NewTaskId(before_us);
   store::WriteGroup g;

@@ -33,6 +33,8 @@ class AuditStore {
   absl::Status PutResults(const v1::AuditTask& task, const std::vector<v1::AuditFinding>& findings);
   absl::StatusOr<store::Page<v1::AuditFinding>> ListFindings(const v1::ListFindingsRequest& filter,
                                                              const std::string& task_id) const;
+  // Marks tasks left IN_PROGRESS by a wardend that stopped mid-audit as FAILED.
+  absl::Status FailInterrupted(int64_t now_us);
   // Deletes tasks (and their findings) that started before `before_us`.
   absl::Status DeleteTasksBefore(int64_t before_us);
 

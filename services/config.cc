@@ -10,6 +10,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "alerts/config_reader.h"
+#include "audit/checks.h"
+#include "audit/schedule_config.h"
 #include "rules/loader.h"
 #include "yaml-cpp/yaml.h"
 
@@ -64,6 +66,103 @@ class ConfigReader {
   std::vector<rules::Diagnostic> diagnostics_;
 };
 
+using KeyReaders = std::map<std::string, std::function<void(const YAML::Node&)>>;
+
+// Dispatches each key of the mapping `node` to its reader; unknown keys are errors.
+void ReadMapping(ConfigReader& r, const YAML::Node& node, const std::string& what,
+                 const KeyReaders& keys) {
+  if (!node.IsMap()) {
+    r.Error(node.Mark(), "E_TYPE", absl::StrCat("'", what, "' is a mapping of settings"));
+    return;
+  }
+  std::vector<std::string> known;
+  for (const auto& [k, fn] : keys) known.push_back(k);
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    auto it = keys.find(key);
+    if (it == keys.end()) {
+      r.Error(kv.first.Mark(), "E_UNKNOWN_KEY",
+              absl::StrCat("unknown key '", key, "' (expected one of: ", absl::StrJoin(known, ", "),
+                           ")"));
+      continue;
+    }
+    it->second(kv.second);
+  }
+}
+
+// The `audit:` section: check settings, finding retention, schedules.
+void ReadAudit(ConfigReader& r, const YAML::Node& node, ServerOptions* o) {
+  audit::AuditSettings& a = o->audit_settings;
+  int64_t expiring = a.expiring_threshold_days, age = a.certificate_age_days;
+  int64_t silent = a.silent_device_days, retention = o->finding_retention_days;
+  ReadMapping(
+      r, node, "audit",
+      {
+          {"expiring_threshold_days",
+           [&](const YAML::Node& n) { r.Positive(n, "expiring_threshold_days", &expiring); }},
+          {"certificate_age_days",
+           [&](const YAML::Node& n) {
+             r.Positive(n, "certificate_age_days", &age);
+             if (age < 30 || age > 3652) {
+               r.Error(n.Mark(), "E_VALUE", "'certificate_age_days' must be 30-3652");
+             }
+           }},
+          {"silent_device_days",
+           [&](const YAML::Node& n) { r.Positive(n, "silent_device_days", &silent); }},
+          {"finding_retention_days",
+           [&](const YAML::Node& n) { r.Positive(n, "finding_retention_days", &retention); }},
+          {"insecure_ports",
+           [&](const YAML::Node& n) {
+             std::vector<int64_t> ports;
+             r.Read(n, "insecure_ports", &ports);
+             a.insecure_ports.clear();
+             for (int64_t p : ports) {
+               if (p < 0 || p > 65535) {
+                 r.Error(n.Mark(), "E_VALUE", absl::StrCat("port ", p, " is out of range 0-65535"));
+               } else {
+                 a.insecure_ports.push_back(static_cast<uint32_t>(p));
+               }
+             }
+           }},
+          {"severity",
+           [&](const YAML::Node& n) {
+             std::map<std::string, std::string> by_check;
+             r.Read(n, "severity", &by_check);
+             const std::vector<std::string>& all = audit::AllChecks();
+             for (const auto& [check, level] : by_check) {
+               if (std::find(all.begin(), all.end(), check) == all.end()) {
+                 r.Error(n.Mark(), "E_VALUE", absl::StrCat("unknown check '", check, "'"));
+                 continue;
+               }
+               static const std::map<std::string, audit::Severity> kLevels = {
+                   {"low", audit::Severity::kLow},
+                   {"medium", audit::Severity::kMedium},
+                   {"high", audit::Severity::kHigh},
+                   {"critical", audit::Severity::kCritical}};
+               auto it = kLevels.find(level);
+               if (it == kLevels.end()) {
+                 r.Error(n.Mark(), "E_VALUE",
+                         absl::StrCat("unknown severity '", level,
+                                      "' (expected one of: low, medium, high, critical)"));
+                 continue;
+               }
+               a.severity[check] = it->second;
+             }
+           }},
+          {"schedules",
+           [&](const YAML::Node& n) {
+             for (audit::ScheduledAudit& s : audit::ReadAuditSchedules(
+                      n, r.path(), r.lines(), r.mutable_diagnostics(), audit::AllChecks())) {
+               o->audit_schedules.push_back({s.name, s.schedule, s.checks});
+             }
+           }},
+      });
+  a.expiring_threshold_days = static_cast<int>(expiring);
+  a.certificate_age_days = static_cast<int>(age);
+  a.silent_device_days = static_cast<int>(silent);
+  o->finding_retention_days = retention;
+}
+
 }  // namespace
 
 absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
@@ -100,7 +199,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   int64_t max_message = o.max_message_bytes;
   int64_t inflight = static_cast<int64_t>(o.max_inflight_per_stream);
   std::string data_dir, profiles, ready;
-  const std::map<std::string, std::function<void(const YAML::Node&)>> keys = {
+  const KeyReaders keys = {
       {"listen", [&](const YAML::Node& n) { r.Read(n, "listen", &o.listen); }},
       {"metrics_listen",
        [&](const YAML::Node& n) { r.Read(n, "metrics_listen", &o.metrics_listen); }},
@@ -122,20 +221,9 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
        [&](const YAML::Node& n) {
          o.alerting = alerts::ReadAlertingConfig(n, r.path(), r.lines(), r.mutable_diagnostics());
        }},
+      {"audit", [&](const YAML::Node& n) { ReadAudit(r, n, &o); }},
   };
-  std::vector<std::string> known;
-  for (const auto& [k, fn] : keys) known.push_back(k);
-  for (const auto& kv : root) {
-    const std::string key = kv.first.Scalar();
-    auto it = keys.find(key);
-    if (it == keys.end()) {
-      r.Error(kv.first.Mark(), "E_UNKNOWN_KEY",
-              absl::StrCat("unknown key '", key, "' (expected one of: ", absl::StrJoin(known, ", "),
-                           ")"));
-      continue;
-    }
-    it->second(kv.second);
-  }
+  ReadMapping(r, root, "the config", keys);
   if (!r.diagnostics().empty()) {
     return absl::InvalidArgumentError(rules::FormatDiagnostics(r.diagnostics()));
   }

@@ -13,10 +13,16 @@
 #include "prometheus/exposer.h"
 #include "services/alert_dispatcher.h"
 #include "services/alert_service.h"
+#include "services/audit_runner.h"
+#include "services/audit_scheduler.h"
+#include "services/audit_service.h"
+#include "services/audit_store.h"
 #include "services/ingest_service.h"
 #include "services/metrics.h"
 #include "services/outbox.h"
 #include "services/profile_service.h"
+#include "services/registry_service.h"
+#include "services/registry_store.h"
 #include "services/rules_manager.h"
 #include "services/violation_service.h"
 
@@ -89,7 +95,37 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->rules_->SetListener(
       [e = server->engine_.get()](auto evaluator) { e->SetEvaluator(std::move(evaluator)); });
 
-  // 5. /metrics (unless disabled).
+  // 5. Registry and audits: the runner reads the registry plus what ingest last saw of
+  // each device (last report time, listening ports).
+  server->registry_ = std::make_unique<RegistryStore>(server->store_.get());
+  server->audit_store_ = std::make_unique<AuditStore>(server->store_.get());
+  if (absl::Status s = server->audit_store_->FailInterrupted(clock->NowMicros()); !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = server->audit_store_->DeleteTasksBefore(
+          clock->NowMicros() - options.finding_retention_days * 86400 * kMicrosPerSecond);
+      !s.ok()) {
+    return s;
+  }
+  store::Store* const db = server->store_.get();
+  RegistryStore* const registry = server->registry_.get();
+  server->audit_runner_ = std::make_unique<AuditRunner>(
+      server->audit_store_.get(),
+      [registry, db](std::vector<std::string>* errors) {
+        return registry->LoadAuditRegistry(errors, [db](audit::Device* d) {
+          auto state = db->GetDeviceState(d->name);
+          if (!state.ok() || !state->has_value()) return;
+          d->last_seen = (*state)->last_seen().seconds();
+          d->listening_tcp_ports.assign((*state)->listening_tcp_ports().begin(),
+                                        (*state)->listening_tcp_ports().end());
+        });
+      },
+      clock, options.audit_settings);
+  server->audit_scheduler_ =
+      std::make_unique<AuditScheduler>(options.audit_schedules, server->audit_runner_.get(), clock);
+  server->audit_scheduler_->Start();
+
+  // 6. /metrics (unless disabled).
   if (!options.metrics_listen.empty()) {
     try {
       server->exposer_ = std::make_unique<prometheus::Exposer>(options.metrics_listen);
@@ -103,13 +139,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat(HostOf(options.metrics_listen), ":", ports.empty() ? 0 : ports[0]);
   }
 
-  // 6. gRPC.
+  // 7. gRPC.
   server->ingest_service_ =
       std::make_unique<IngestServiceImpl>(server->engine_.get(), server->metrics_.get(),
                                           options.limits, options.max_inflight_per_stream);
   server->violation_service_ =
       std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
   server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->rules_.get());
+  server->registry_service_ = std::make_unique<RegistryServiceImpl>(server->registry_.get());
+  server->audit_service_ = std::make_unique<AuditServiceImpl>(server->audit_store_.get(),
+                                                              server->audit_runner_.get(), clock);
   server->alert_service_ = std::make_unique<AlertServiceImpl>(
       server->store_.get(), server->outbox_.get(), server->dispatcher_.get());
   grpc::EnableDefaultHealthCheckService(true);
@@ -122,6 +161,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.RegisterService(server->violation_service_.get());
   builder.RegisterService(server->profile_service_.get());
   builder.RegisterService(server->alert_service_.get());
+  builder.RegisterService(server->registry_service_.get());
+  builder.RegisterService(server->audit_service_.get());
   server->grpc_server_ = builder.BuildAndStart();
   if (server->grpc_server_ == nullptr || port == 0) {
     return absl::FailedPreconditionError(
@@ -129,7 +170,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->grpc_address_ = absl::StrCat(HostOf(options.listen), ":", port);
 
-  // 7. Tell whoever waits that we are serving.
+  // 8. Tell whoever waits that we are serving.
   if (!options.ready_file.empty()) {
     absl::Status s =
         WriteReadyFile(options.ready_file, server->grpc_address_, server->metrics_address_);
@@ -146,10 +187,14 @@ void Server::Shutdown() {
   if (grpc_server_) {
     grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
+  if (audit_scheduler_) audit_scheduler_->Stop();
+  if (audit_runner_) audit_runner_->Stop();
   if (engine_) engine_->Stop();
   if (dispatcher_) dispatcher_->Stop();
   grpc_server_.reset();
   exposer_.reset();
+  audit_scheduler_.reset();
+  audit_runner_.reset();
   engine_.reset();
   dispatcher_.reset();
   outbox_.reset();

@@ -7,8 +7,10 @@
 
 #include "absl/status/statusor.h"
 #include "alerts/config.h"
+#include "audit/checks.h"
 #include "common/clock.h"
 #include "rules/loader.h"
+#include "services/audit_scheduler.h"
 #include "services/ingest_engine.h"
 #include "services/report_validation.h"
 
@@ -23,6 +25,12 @@ namespace warden::services {
 
 class AlertDispatcher;
 class AlertServiceImpl;
+class AuditRunner;
+class AuditScheduler;
+class AuditServiceImpl;
+class AuditStore;
+class RegistryServiceImpl;
+class RegistryStore;
 class IngestServiceImpl;
 class Outbox;
 class Metrics;
@@ -52,6 +60,10 @@ struct ServerOptions {
   ReportLimits limits;
   // Receivers and routes for alerts; empty: no alerting (alerts/README.md).
   alerts::AlertingConfig alerting;
+  // Audit check settings, schedules, and how long tasks and findings are kept.
+  audit::AuditSettings audit_settings;
+  std::vector<ScheduledAuditJob> audit_schedules;
+  int64_t finding_retention_days = 90;
 };
 
 // One wardend: store, rules, ingest engine, gRPC services, /metrics. Start-up and
@@ -88,6 +100,12 @@ class Server {
   std::unique_ptr<ViolationServiceImpl> violation_service_;
   std::unique_ptr<ProfileServiceImpl> profile_service_;
   std::unique_ptr<AlertServiceImpl> alert_service_;
+  std::unique_ptr<RegistryStore> registry_;
+  std::unique_ptr<AuditStore> audit_store_;
+  std::unique_ptr<AuditRunner> audit_runner_;
+  std::unique_ptr<AuditScheduler> audit_scheduler_;
+  std::unique_ptr<RegistryServiceImpl> registry_service_;
+  std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string grpc_address_;
