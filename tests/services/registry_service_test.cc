@@ -423,11 +423,13 @@ TEST_F(RegistryServiceTest, CaRegisteredLaterBecomesTheIssuer) {
 
 TEST_F(RegistryServiceTest, CaWithTheIssuerNameButAnotherKeyIsNotTheIssuer) {
   Chain chain;
-  // Same subject as the real root, another key: it did not sign the intermediate.
+  // Same subject as the real root, another key: it did not sign the intermediate, whether
+  // registered after the intermediate or before.
   std::string impostor = pki::MakeSelfSignedCa(OtherKey(), "Root", kNotBefore, kNotAfter);
-  RegisterCa(impostor);
   v1::CertificateDescription intermediate = RegisterCa(chain.intermediate);
-  EXPECT_EQ(intermediate.issuer_ca_id(), "");
+  RegisterCa(impostor);
+  EXPECT_EQ(GetCertificate(intermediate.id()).issuer_ca_id(), "");
+  EXPECT_EQ(RegisterCa(chain.intermediate).issuer_ca_id(), "");
 
   v1::CertificateDescription root = RegisterCa(chain.root);
   EXPECT_EQ(GetCertificate(intermediate.id()).issuer_ca_id(), root.id());
