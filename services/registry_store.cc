@@ -571,7 +571,8 @@ absl::StatusOr<bool> RegistryStore::DeleteCertificate(const std::string& id) {
     if (!status.ok()) return status;
     if (!find_error.ok()) return find_error;
   }
-  if (status = store_->Write(group); !status.ok()) return status;
+  status = store_->Write(group);
+  if (!status.ok()) return status;
   return true;
 }
 
