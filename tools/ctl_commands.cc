@@ -1,7 +1,5 @@
 #include "tools/ctl_commands.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -18,57 +16,13 @@
 #include "absl/time/time.h"
 #include "detectors/report_json.h"
 #include "rules/loader.h"
+#include "tools/ctl_output.h"
 #include "tools/ctl_render.h"
 #include "tools/time_args.h"
 #include "warden/v1/profile.pb.h"
 
 namespace warden::tools {
 namespace {
-
-// The most the ViolationService returns per page.
-constexpr int kMaxPageSize = 1000;
-
-// "wardenctl: push: report.json: ..." for a failure that is not an RPC's.
-int Fail(const CommandContext& ctx, absl::string_view command, absl::string_view message,
-         int exit_code = 1) {
-  *ctx.err << "wardenctl: " << command << ": " << message << "\n";
-  return exit_code;
-}
-
-// "wardenctl: profiles list: UNAVAILABLE: ..."; a message of several lines (a reload's
-// diagnostics) goes below that line as it is.
-int RpcFailed(const CommandContext& ctx, absl::string_view command, const absl::Status& s) {
-  *ctx.err << "wardenctl: " << command << ": " << absl::StatusCodeToString(s.code()) << ":";
-  if (absl::StrContains(s.message(), '\n')) {
-    *ctx.err << "\n" << s.message();
-    if (!absl::EndsWith(s.message(), "\n")) *ctx.err << "\n";
-  } else {
-    *ctx.err << " " << s.message() << "\n";
-  }
-  return 1;
-}
-
-// The response as one JSON document with the proto field names, every field present.
-int PrintJson(const CommandContext& ctx, absl::string_view command,
-              const google::protobuf::Message& m) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.always_print_primitive_fields = true;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  const auto s = google::protobuf::util::MessageToJsonString(m, &json, options);
-  if (!s.ok()) return Fail(ctx, command, absl::StrCat("cannot render json: ", s.ToString()));
-  *ctx.out << json;
-  if (!absl::EndsWith(json, "\n")) *ctx.out << "\n";
-  return 0;
-}
-
-int Print(const CommandContext& ctx, absl::string_view command, const google::protobuf::Message& m,
-          const std::string& table) {
-  if (ctx.output == OutputFormat::kJson) return PrintJson(ctx, command, m);
-  *ctx.out << table;
-  return 0;
-}
 
 absl::StatusOr<std::string> ReadInput(const CommandContext& ctx, const std::string& file) {
   std::ostringstream text;
@@ -88,19 +42,6 @@ absl::StatusOr<std::string> ReadInput(const CommandContext& ctx, const std::stri
   }
   text << in.rdbuf();
   return text.str();
-}
-
-v1::Diagnostic ToProto(const rules::Diagnostic& d) {
-  v1::Diagnostic p;
-  p.set_file(d.file);
-  p.set_line(d.line);
-  p.set_column(d.column);
-  p.set_severity(d.severity);
-  p.set_code(d.code);
-  p.set_message(d.message);
-  p.set_source_line(d.source_line);
-  for (const std::string& note : d.notes) p.add_notes(note);
-  return p;
 }
 
 rules::Diagnostic FromProto(const v1::Diagnostic& p) {
@@ -123,29 +64,6 @@ void PrintDiagnostics(const CommandContext& ctx, const std::vector<rules::Diagno
   if (!absl::EndsWith(text, "\n")) *ctx.err << "\n";
 }
 
-// Calls `call` page after page, moving each page's `items` into one response, until
-// the last page or `limit` items (0: no limit).
-template <typename Request, typename Response, typename Call, typename Items>
-absl::StatusOr<Response> FetchPages(Request request, int limit, Call call, Items items) {
-  Response all;
-  while (true) {
-    const int have = items(&all)->size();
-    request.set_page_size(limit == 0 ? kMaxPageSize : std::min(kMaxPageSize, limit - have));
-    absl::StatusOr<Response> page = call(request);
-    if (!page.ok()) return page.status();
-    for (auto& item : *items(&*page)) {
-      if (limit > 0 && items(&all)->size() >= limit) break;
-      *items(&all)->Add() = std::move(item);
-    }
-    const std::string& next = page->next_page_token();
-    if (next.empty() || (limit > 0 && items(&all)->size() >= limit)) return all;
-    if (next == request.page_token()) {
-      return absl::InternalError(absl::StrCat("the server returned page token '", next, "' twice"));
-    }
-    request.set_page_token(next);
-  }
-}
-
 }  // namespace
 
 int Validate(const CommandContext& ctx, const std::vector<std::string>& paths) {
@@ -153,7 +71,8 @@ int Validate(const CommandContext& ctx, const std::vector<std::string>& paths) {
   if (ctx.output == OutputFormat::kJson) {
     v1::ValidateProfilesResponse response;
     response.set_ok(result.ok());
-    for (const rules::Diagnostic& d : result.diagnostics) *response.add_diagnostics() = ToProto(d);
+    for (const rules::Diagnostic& d : result.diagnostics)
+      *response.add_diagnostics() = DiagnosticToProto(d);
     response.set_rendered(rules::FormatDiagnostics(result.diagnostics));
     if (PrintJson(ctx, "validate", response) != 0) return 1;
     return result.ok() ? 0 : 1;

@@ -1,10 +1,12 @@
 #ifndef WARDEN_TOOLS_CTL_COMMANDS_H_
 #define WARDEN_TOOLS_CTL_COMMANDS_H_
 
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "common/clock.h"
 #include "tools/warden_api.h"
 #include "warden/v1/violation.pb.h"
@@ -31,7 +33,11 @@ struct CommandContext {
   std::istream* in = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
-  const Clock* clock = nullptr;  // "now" for --since/--until durations
+  const Clock* clock = nullptr;  // "now" for --since/--until durations, --wait deadlines
+  // Waits between polls (audit run --wait); absl::SleepFor in the binary.
+  std::function<void(absl::Duration)> sleep;
+  // Whether `err` is a terminal: progress is then a bar redrawn in place.
+  bool err_is_terminal = false;
 };
 
 // validate PATH...: loads profile, list and inventory files (directories recursively)

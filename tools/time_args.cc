@@ -10,7 +10,7 @@ namespace warden::tools {
 namespace {
 
 // absl::ParseDuration plus a leading whole number of days: "2d", "1d12h".
-bool ParseLookback(absl::string_view text, absl::Duration* d) {
+bool ParseDays(absl::string_view text, absl::Duration* d) {
   absl::Duration days = absl::ZeroDuration();
   const size_t day_mark = text.find('d');
   if (day_mark != absl::string_view::npos) {
@@ -33,7 +33,7 @@ bool ParseLookback(absl::string_view text, absl::Duration* d) {
 
 absl::StatusOr<absl::Time> ParseTimeArg(absl::string_view text, absl::Time now) {
   absl::Duration lookback;
-  if (ParseLookback(text, &lookback)) return now - lookback;
+  if (ParseDays(text, &lookback)) return now - lookback;
   absl::Time t;
   std::string unused_error;
   if (absl::ParseTime(absl::RFC3339_full, text, &t, &unused_error)) return t;
@@ -41,6 +41,18 @@ absl::StatusOr<absl::Time> ParseTimeArg(absl::string_view text, absl::Time now) 
       absl::StrCat("invalid time '", text,
                    "': expected a duration back from now (90s, 30m, 1h, 2d) or an RFC3339 "
                    "time (2026-11-26T10:00:00Z)"));
+}
+
+absl::StatusOr<absl::Time> ParseFutureTimeArg(absl::string_view text, absl::Time now) {
+  absl::Duration ahead;
+  if (ParseDays(text, &ahead)) return now + ahead;
+  absl::Time t;
+  std::string unused_error;
+  if (absl::ParseTime(absl::RFC3339_full, text, &t, &unused_error)) return t;
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid time '", text,
+                   "': expected a duration from now (12h, 30d, 1d12h) or an RFC3339 time "
+                   "(2026-12-31T00:00:00Z)"));
 }
 
 std::string FormatUtcTime(absl::Time t) {

@@ -17,6 +17,10 @@ namespace warden::tools {
 // Errors: InvalidArgument naming the text and both accepted forms.
 absl::StatusOr<absl::Time> ParseTimeArg(absl::string_view text, absl::Time now);
 
+// Like ParseTimeArg, but a duration is ahead of `now` ("30d": in thirty days), for an
+// expiry such as a suppression's --until.
+absl::StatusOr<absl::Time> ParseFutureTimeArg(absl::string_view text, absl::Time now);
+
 // RFC3339 in UTC to the second, "2026-11-26T10:00:00Z"; "-" for the Unix epoch, which
 // is what an unset google.protobuf.Timestamp holds.
 std::string FormatUtcTime(absl::Time t);

@@ -6,12 +6,15 @@
 
 #include "tools/ctl_commands.h"
 #include "tools/names.h"
+#include "tools/wardenctl_cli_commands.h"
 
 namespace warden::tools {
 
 int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
-  CLI::App app{"wardenctl: validate profiles, push reports and read violations of wardend.",
-               "wardenctl"};
+  CLI::App app{
+      "wardenctl: validate profiles, push reports, read violations, manage the registry and "
+      "audits of wardend.",
+      "wardenctl"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may follow the command
 
@@ -29,7 +32,7 @@ int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
       ->capture_default_str();
 
   // Set by the parsed command's callback.
-  std::function<int(const CommandContext&)> run;
+  CommandRunner run;
   bool needs_server = true;
 
   CLI::App* validate = app.add_subcommand(
@@ -148,6 +151,9 @@ int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
     };
   });
 
+  AddRegistryCommands(&app, &run);
+  AddAuditCommands(&app, &run);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -165,6 +171,8 @@ int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
   ctx.out = env.out;
   ctx.err = env.err;
   ctx.clock = env.clock;
+  ctx.sleep = env.sleep;
+  ctx.err_is_terminal = env.err_is_terminal;
   return run(ctx);
 }
 

@@ -24,6 +24,8 @@ struct CliEnvironment {
   std::istream* in = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
+  std::function<void(absl::Duration)> sleep;  // see CommandContext
+  bool err_is_terminal = false;
 };
 
 // Parses wardenctl's command line (see tools/README.md) and runs the command.

@@ -5,105 +5,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "absl/status/status.h"
+#include "tests/tools/wardenctl_fixture.h"
 #include "tools/time_args.h"
-#include "tools/wardenctl_cli.h"
 
 namespace warden::tools {
 namespace {
 
 using ::testing::HasSubstr;
-
-// What the fake server answers, and every request it got.
-struct FakeServer {
-  absl::Status status;  // when set, the listing, show and reload calls fail with it
-  v1::ReportAck ack;
-  std::map<std::string, v1::ListActiveViolationsResponse> violation_pages;  // by page token
-  v1::ListViolationEventsResponse events;
-  v1::Violation violation;
-  v1::DeviceState device;
-  v1::ListProfilesResponse profiles;
-  v1::ReloadProfilesResponse reload;
-
-  std::vector<v1::ReportRequest> reports;
-  std::vector<v1::ListActiveViolationsRequest> violation_requests;
-  std::vector<v1::ListViolationEventsRequest> event_requests;
-  std::vector<v1::SetVerificationStateRequest> verify_requests;
-  v1::ListDeadLettersResponse dead_letters;
-  std::vector<v1::ListDeadLettersRequest> dead_letter_requests;
-  std::vector<v1::ReplayDeadLettersRequest> replay_requests;
-  v1::GetAlertingStatusResponse alerting_status;
-};
-
-class FakeWardenApi : public WardenApi {
- public:
-  explicit FakeWardenApi(FakeServer* server) : s_(*server) {}
-
-  absl::StatusOr<v1::ReportAck> Report(const v1::ReportRequest& r) override {
-    s_.reports.push_back(r);
-    return s_.ack;
-  }
-  absl::StatusOr<v1::ListActiveViolationsResponse> ListActiveViolations(
-      const v1::ListActiveViolationsRequest& r) override {
-    s_.violation_requests.push_back(r);
-    if (!s_.status.ok()) return s_.status;
-    const auto it = s_.violation_pages.find(r.page_token());
-    return it == s_.violation_pages.end() ? v1::ListActiveViolationsResponse() : it->second;
-  }
-  absl::StatusOr<v1::ListViolationEventsResponse> ListViolationEvents(
-      const v1::ListViolationEventsRequest& r) override {
-    s_.event_requests.push_back(r);
-    return s_.events;
-  }
-  absl::StatusOr<v1::Violation> SetVerificationState(
-      const v1::SetVerificationStateRequest& r) override {
-    s_.verify_requests.push_back(r);
-    v1::Violation v = s_.violation;
-    v.set_verification_state(r.state());
-    v.set_verification_description(r.description());
-    return v;
-  }
-  absl::StatusOr<v1::DeviceState> GetDeviceState(const v1::GetDeviceStateRequest&) override {
-    if (!s_.status.ok()) return s_.status;
-    return s_.device;
-  }
-  absl::StatusOr<v1::ListProfilesResponse> ListProfiles(const v1::ListProfilesRequest&) override {
-    return s_.profiles;
-  }
-  absl::StatusOr<v1::ReloadProfilesResponse> ReloadProfiles(
-      const v1::ReloadProfilesRequest&) override {
-    if (!s_.status.ok()) return s_.status;
-    return s_.reload;
-  }
-  absl::StatusOr<v1::ListDeadLettersResponse> ListDeadLetters(
-      const v1::ListDeadLettersRequest& r) override {
-    s_.dead_letter_requests.push_back(r);
-    if (!s_.status.ok()) return s_.status;
-    return s_.dead_letters;
-  }
-  absl::StatusOr<v1::ReplayDeadLettersResponse> ReplayDeadLetters(
-      const v1::ReplayDeadLettersRequest& r) override {
-    s_.replay_requests.push_back(r);
-    if (!s_.status.ok()) return s_.status;
-    v1::ReplayDeadLettersResponse resp;
-    resp.set_replayed(r.event_ids_size() > 0 ? r.event_ids_size()
-                                             : s_.dead_letters.dead_letters_size());
-    return resp;
-  }
-  absl::StatusOr<v1::GetAlertingStatusResponse> GetAlertingStatus(
-      const v1::GetAlertingStatusRequest&) override {
-    if (!s_.status.ok()) return s_.status;
-    return s_.alerting_status;
-  }
-
- private:
-  FakeServer& s_;
-};
 
 v1::Violation MakeViolation(const std::string& id, const std::string& device) {
   v1::Violation v;
@@ -120,46 +31,6 @@ v1::Violation MakeViolation(const std::string& id, const std::string& device) {
   *v.mutable_last_violation_time() = ToTimestamp(absl::FromUnixSeconds(1'795'000'300));
   return v;
 }
-
-class WardenctlTest : public testing::Test {
- protected:
-  // Runs wardenctl with `args` (without the program name).
-  int Run(std::vector<std::string> args, const std::string& stdin_text = "") {
-    args.insert(args.begin(), "wardenctl");
-    std::vector<const char*> argv;
-    for (const std::string& a : args) argv.push_back(a.c_str());
-    std::istringstream in(stdin_text);
-    out_.str("");
-    err_.str("");
-    CliEnvironment env;
-    env.api_factory = [this](const std::string& server, absl::Duration timeout) {
-      server_ = server;
-      timeout_ = timeout;
-      return std::make_unique<FakeWardenApi>(&api_);
-    };
-    env.clock = &clock_;
-    env.in = &in;
-    env.out = &out_;
-    env.err = &err_;
-    return RunWardenctl(static_cast<int>(argv.size()), argv.data(), env);
-  }
-
-  // A file under a fresh temporary directory.
-  std::string WriteFile(const std::string& name, const std::string& content) {
-    const std::filesystem::path dir = std::filesystem::path(testing::TempDir()) /
-                                      testing::UnitTest::GetInstance()->current_test_info()->name();
-    std::filesystem::create_directories(dir);
-    const std::filesystem::path path = dir / name;
-    std::ofstream(path) << content;
-    return path.string();
-  }
-
-  FakeServer api_;
-  FakeClock clock_{1'795'000'000'000'000};  // 2026-11-18T11:06:40Z
-  std::ostringstream out_, err_;
-  std::string server_;
-  absl::Duration timeout_;
-};
 
 TEST_F(WardenctlTest, GlobalOptionsReachTheClient) {
   unsetenv("WARDEN_SERVER");
