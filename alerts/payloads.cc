@@ -213,7 +213,9 @@ std::string WebhookBody(const v1::ViolationEvent& e, const std::string& external
     data["link"] = std::move(link);
   }
   const nlohmann::json body = {
-      {"type", absl::StrCat("violation.", type)},
+      {"type", e.profile() != kAuditProfile ? absl::StrCat("violation.", type)
+               : e.type() == v1::IN_ALARM   ? "audit.non-compliant"
+                                            : "audit.compliant"},
       {"timestamp", Rfc3339(Micros(e.time()))},
       {"version", kWebhookPayloadVersion},
       {"data", std::move(data)},

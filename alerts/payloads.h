@@ -9,6 +9,11 @@
 
 namespace warden::alerts {
 
+// Audit findings travel the alert path as violation events of this pseudo-profile (a
+// name no profile can have): behaviour = the check, device = the resource id, metric =
+// the resource type. Webhooks get them as "audit.non-compliant" / "audit.compliant".
+inline constexpr char kAuditProfile[] = "warden:audit";
+
 // The webhook payload format version (alerts/README.md documents the format).
 inline constexpr char kWebhookPayloadVersion[] = "warden.webhook.v1";
 

@@ -56,8 +56,12 @@ std::string Describe(const HttpClient::Response& r) {
 }  // namespace
 
 AlertDispatcher::AlertDispatcher(Outbox* outbox, store::Store* store, const Clock* clock,
-                                 Metrics* metrics)
-    : outbox_(outbox), store_(store), clock_(clock), metrics_(metrics) {
+                                 Metrics* metrics, ActiveAlerts other_active)
+    : outbox_(outbox),
+      store_(store),
+      clock_(clock),
+      metrics_(metrics),
+      other_active_(std::move(other_active)) {
   states_.resize(outbox_->targets().size());
   for (size_t t = 0; t < states_.size(); ++t) {
     const alerts::Receiver& rc = outbox_->config().receivers[outbox_->targets()[t].receiver];
@@ -249,6 +253,14 @@ void AlertDispatcher::BuildResend(int t, int64_t now) {
     }
     token = page->next_page_token;
   } while (!token.empty());
+  if (other_active_) {
+    for (const v1::Violation& v : other_active_()) {
+      active.insert(ViolationKeyOf(v.device_id(), v.profile(), v.behaviour()));
+      if (!routed(AsEvent(v))) continue;
+      alerts.push_back(alerts::FiringAlert(v, now, rc.alertmanager.resend_interval_seconds,
+                                           outbox_->config().external_url));
+    }
+  }
   // Recently ended violations again as resolved — unless the same device, profile and
   // behaviour is in alarm again, whose alert (same labels) must not be resolved.
   do {

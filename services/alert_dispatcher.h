@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -28,7 +29,12 @@ namespace warden::services {
 // as resolved. Thread-safe: Wake() and Status() may be called from any thread.
 class AlertDispatcher {
  public:
-  AlertDispatcher(Outbox* outbox, store::Store* store, const Clock* clock, Metrics* metrics);
+  // Active alerts other than device violations (audit non-compliance) that Alertmanager
+  // targets must get re-sent too. Called on the dispatcher thread.
+  using ActiveAlerts = std::function<std::vector<v1::Violation>()>;
+
+  AlertDispatcher(Outbox* outbox, store::Store* store, const Clock* clock, Metrics* metrics,
+                  ActiveAlerts other_active = nullptr);
   ~AlertDispatcher();  // Stop()s
 
   void Start();
@@ -73,6 +79,7 @@ class AlertDispatcher {
   store::Store* const store_;
   const Clock* const clock_;
   Metrics* const metrics_;
+  const ActiveAlerts other_active_;
   HttpClient http_;
   std::mt19937_64 rng_{std::random_device{}()};
 

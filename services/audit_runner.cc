@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "detectors/evaluator.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/audit_alerts.h"
 
 namespace warden::services {
 namespace {
@@ -42,8 +46,12 @@ bool Suppressed(const std::vector<v1::Suppression>& active, const audit::Finding
 }  // namespace
 
 AuditRunner::AuditRunner(AuditStore* store, RegistryLoader loader, const Clock* clock,
-                         audit::AuditSettings settings)
-    : store_(store), loader_(std::move(loader)), clock_(clock), settings_(std::move(settings)) {
+                         audit::AuditSettings settings, Outbox* outbox)
+    : store_(store),
+      loader_(std::move(loader)),
+      clock_(clock),
+      settings_(std::move(settings)),
+      outbox_(outbox) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -162,9 +170,65 @@ void AuditRunner::Run(Job job) {
     task.set_status(v1::COMPLETED);
   }
   *task.mutable_finished_at() = TimeUtil::MicrosecondsToTimestamp(clock_->NowMicros());
-  if (absl::Status s = store_->PutResults(task, findings); !s.ok()) {
+  store::WriteGroup group;
+  AuditStore::AddResults(task, findings, &group);
+  if (task.status() == v1::COMPLETED) AddTransitions(task, findings, now_us, &group);
+  if (absl::Status s = store_->Write(group); !s.ok()) {
     std::cerr << "wardend: error: cannot store audit " << task.task_id() << ": " << s.message()
               << "\n";
+    return;
+  }
+  if (outbox_ != nullptr) outbox_->Committed();
+}
+
+void AuditRunner::AddTransitions(const v1::AuditTask& task,
+                                 const std::vector<v1::AuditFinding>& findings, int64_t now_us,
+                                 store::WriteGroup* group) {
+  absl::StatusOr<std::vector<v1::NonCompliance>> stored = store_->ListNonCompliance();
+  if (!stored.ok()) {
+    std::cerr << "wardend: error: audit " << task.task_id()
+              << ": cannot read compliance state; no alerts: " << stored.status().message() << "\n";
+    return;
+  }
+  auto key = [](const std::string& check, const v1::ResourceIdentifier& r) {
+    return absl::StrCat(check, std::string(1, '\0'), r.type(), std::string(1, '\0'), r.id());
+  };
+  std::map<std::string, v1::NonCompliance> before;
+  for (v1::NonCompliance& n : *stored) before[key(n.check(), n.resource())] = std::move(n);
+  std::set<std::string> ran;
+  for (const v1::CheckSummary& c : task.checks()) {
+    if (c.status() != v1::CHECK_FAILED) ran.insert(c.check());
+  }
+  std::set<std::string> still;
+  for (const v1::AuditFinding& f : findings) {
+    if (f.suppressed()) continue;
+    const std::string k = key(f.check(), f.resource());
+    still.insert(k);
+    auto it = before.find(k);
+    v1::NonCompliance n;
+    if (it != before.end()) {
+      n = it->second;  // persists: no alert, fresher evidence
+    } else {
+      n.set_check(f.check());
+      *n.mutable_resource() = f.resource();
+      *n.mutable_since() = TimeUtil::MicrosecondsToTimestamp(now_us);
+      n.set_alert_id(detectors::Evaluator::ViolationId(f.resource().id(), f.check(),
+                                                       f.resource().type(), now_us));
+    }
+    *n.mutable_last_finding() = f;
+    AuditStore::PutNonCompliance(n, group);
+    if (it == before.end() && outbox_ != nullptr) {
+      outbox_->Add(AuditEvent(n, v1::IN_ALARM, now_us, f.reason()), now_us, group);
+    }
+  }
+  for (const auto& [k, n] : before) {
+    if (still.count(k) > 0 || ran.count(n.check()) == 0) continue;
+    AuditStore::DeleteNonCompliance(n, group);
+    if (outbox_ != nullptr) {
+      outbox_->Add(AuditEvent(n, v1::ALARM_CLEARED, now_us,
+                              "compliant again (or its finding is suppressed)"),
+                   now_us, group);
+    }
   }
 }
 

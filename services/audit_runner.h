@@ -14,6 +14,7 @@
 #include "audit/model.h"
 #include "common/clock.h"
 #include "services/audit_store.h"
+#include "services/outbox.h"
 #include "warden/v1/audit.pb.h"
 
 namespace warden::services {
@@ -28,8 +29,10 @@ using RegistryLoader =
 // findings in one batch. Thread-safe.
 class AuditRunner {
  public:
+  // `outbox` (may be null: no alerting) gets an alert when a resource turns
+  // non-compliant and when it is compliant again — never for a finding that persists.
   AuditRunner(AuditStore* store, RegistryLoader loader, const Clock* clock,
-              audit::AuditSettings settings);
+              audit::AuditSettings settings, Outbox* outbox = nullptr);
   ~AuditRunner();  // Stop()s
 
   // Records an IN_PROGRESS task for `checks` (empty: all; the caller has validated the
@@ -46,11 +49,16 @@ class AuditRunner {
   };
   void Loop();
   void Run(Job job);
+  // Transitions of the checks in `task` against the stored non-compliance: records and
+  // alert rows into `group`.
+  void AddTransitions(const v1::AuditTask& task, const std::vector<v1::AuditFinding>& findings,
+                      int64_t now_us, store::WriteGroup* group);
 
   AuditStore* const store_;
   const RegistryLoader loader_;
   const Clock* const clock_;
   const audit::AuditSettings settings_;
+  Outbox* const outbox_;
 
   std::mutex mu_;
   std::condition_variable cv_;

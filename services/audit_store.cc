@@ -24,6 +24,10 @@ std::string SuppressionKey(const std::string& check, const v1::ResourceIdentifie
   return absl::StrCat("s", kNul, check, kNul, r.type(), kNul, r.id());
 }
 
+std::string NonComplianceKey(const v1::NonCompliance& n) {
+  return absl::StrCat("n", kNul, n.check(), kNul, n.resource().type(), kNul, n.resource().id());
+}
+
 int PageSize(int n) { return n <= 0 ? 100 : std::min(n, 1000); }
 
 }  // namespace
@@ -91,15 +95,40 @@ absl::StatusOr<std::string> AuditStore::NewestCompletedTask() const {
   return newest;
 }
 
+void AuditStore::AddResults(const v1::AuditTask& task,
+                            const std::vector<v1::AuditFinding>& findings, store::WriteGroup* g) {
+  g->Put(store::Family::kAudit, TaskKey(task.task_id()), task.SerializeAsString());
+  for (size_t i = 0; i < findings.size(); ++i) {
+    g->Put(store::Family::kAudit, FindingKey(task.task_id(), static_cast<uint32_t>(i)),
+           findings[i].SerializeAsString());
+  }
+}
+
 absl::Status AuditStore::PutResults(const v1::AuditTask& task,
                                     const std::vector<v1::AuditFinding>& findings) {
   store::WriteGroup g;
-  g.Put(store::Family::kAudit, TaskKey(task.task_id()), task.SerializeAsString());
-  for (size_t i = 0; i < findings.size(); ++i) {
-    g.Put(store::Family::kAudit, FindingKey(task.task_id(), static_cast<uint32_t>(i)),
-          findings[i].SerializeAsString());
-  }
+  AddResults(task, findings, &g);
   return store_->Write(g);
+}
+
+absl::StatusOr<std::vector<v1::NonCompliance>> AuditStore::ListNonCompliance() const {
+  std::vector<v1::NonCompliance> out;
+  absl::Status s = store_->Scan(store::Family::kAudit, "n" + kNul, "",
+                                [&](const std::string&, const std::string& value) {
+                                  v1::NonCompliance n;
+                                  if (n.ParseFromString(value)) out.push_back(std::move(n));
+                                  return true;
+                                });
+  if (!s.ok()) return s;
+  return out;
+}
+
+void AuditStore::PutNonCompliance(const v1::NonCompliance& n, store::WriteGroup* g) {
+  g->Put(store::Family::kAudit, NonComplianceKey(n), n.SerializeAsString());
+}
+
+void AuditStore::DeleteNonCompliance(const v1::NonCompliance& n, store::WriteGroup* g) {
+  g->Delete(store::Family::kAudit, NonComplianceKey(n));
 }
 
 absl::StatusOr<store::Page<v1::AuditFinding>> AuditStore::ListFindings(

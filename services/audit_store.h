@@ -16,6 +16,7 @@ namespace warden::services {
 //   t 0x00 [task id]                               AuditTask
 //   f 0x00 [task id] 0x00 [finding seq u32 BE]     AuditFinding
 //   s 0x00 [check] 0x00 [resource type] 0x00 [id]  Suppression
+//   n 0x00 [check] 0x00 [resource type] 0x00 [id]  NonCompliance
 // Task ids ("task-" + 16 hex digits of the start time in µs) sort by start time.
 // Thread-safe (the store is).
 class AuditStore {
@@ -42,6 +43,15 @@ class AuditStore {
   absl::StatusOr<bool> DeleteSuppression(const std::string& check,
                                          const v1::ResourceIdentifier& resource);
   absl::StatusOr<std::vector<v1::Suppression>> ListSuppressions() const;
+
+  // Non-compliance records, by check and resource.
+  absl::StatusOr<std::vector<v1::NonCompliance>> ListNonCompliance() const;
+  static void PutNonCompliance(const v1::NonCompliance& n, store::WriteGroup* group);
+  static void DeleteNonCompliance(const v1::NonCompliance& n, store::WriteGroup* group);
+  // Adds a finished task and its findings to `group`.
+  static void AddResults(const v1::AuditTask& task, const std::vector<v1::AuditFinding>& findings,
+                         store::WriteGroup* group);
+  absl::Status Write(const store::WriteGroup& group) { return store_->Write(group); }
 
   static std::string NewTaskId(int64_t started_us);
 

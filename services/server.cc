@@ -13,6 +13,7 @@
 #include "prometheus/exposer.h"
 #include "services/alert_dispatcher.h"
 #include "services/alert_service.h"
+#include "services/audit_alerts.h"
 #include "services/audit_runner.h"
 #include "services/audit_scheduler.h"
 #include "services/audit_service.h"
@@ -75,28 +76,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   if (!warnings.ok()) return warnings.status();
   if (!warnings->empty()) std::cerr << rules::FormatDiagnostics(*warnings);
 
-  // 3. Alert outbox and its dispatcher, which resumes delivering what is queued.
-  if (!options.alerting.empty()) {
-    auto outbox = Outbox::Create(options.alerting, server->store_.get(), server->metrics_.get());
-    if (!outbox.ok()) return outbox.status();
-    server->outbox_ = std::move(*outbox);
-    server->dispatcher_ = std::make_unique<AlertDispatcher>(
-        server->outbox_.get(), server->store_.get(), clock, server->metrics_.get());
-    server->outbox_->SetListener([d = server->dispatcher_.get()] { d->Wake(); });
-    server->dispatcher_->Start();
-  }
-
-  // 4. Ingest engine, resuming every device's windows and alarm states.
-  auto engine =
-      IngestEngine::Create(options.engine, server->store_.get(), clock, server->metrics_.get(),
-                           server->rules_->current().evaluator, server->outbox_.get());
-  if (!engine.ok()) return engine.status();
-  server->engine_ = std::move(*engine);
-  server->rules_->SetListener(
-      [e = server->engine_.get()](auto evaluator) { e->SetEvaluator(std::move(evaluator)); });
-
-  // 5. Registry and audits: the runner reads the registry plus what ingest last saw of
-  // each device (last report time, listening ports).
+  // 3. Registry and audit records (the audit runner starts below, once alerts can go out).
   server->registry_ = std::make_unique<RegistryStore>(server->store_.get());
   server->audit_store_ = std::make_unique<AuditStore>(server->store_.get());
   if (absl::Status s = server->audit_store_->FailInterrupted(clock->NowMicros()); !s.ok()) {
@@ -107,6 +87,37 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       !s.ok()) {
     return s;
   }
+
+  // 4. Alert outbox and its dispatcher, which resumes delivering what is queued.
+  if (!options.alerting.empty()) {
+    auto outbox = Outbox::Create(options.alerting, server->store_.get(), server->metrics_.get());
+    if (!outbox.ok()) return outbox.status();
+    server->outbox_ = std::move(*outbox);
+    AuditStore* const audits = server->audit_store_.get();
+    server->dispatcher_ = std::make_unique<AlertDispatcher>(
+        server->outbox_.get(), server->store_.get(), clock, server->metrics_.get(), [audits] {
+          std::vector<v1::Violation> active;
+          auto records = audits->ListNonCompliance();
+          if (records.ok()) {
+            for (const v1::NonCompliance& n : *records) active.push_back(AuditViolation(n));
+          }
+          return active;
+        });
+    server->outbox_->SetListener([d = server->dispatcher_.get()] { d->Wake(); });
+    server->dispatcher_->Start();
+  }
+
+  // 5. Ingest engine, resuming every device's windows and alarm states.
+  auto engine =
+      IngestEngine::Create(options.engine, server->store_.get(), clock, server->metrics_.get(),
+                           server->rules_->current().evaluator, server->outbox_.get());
+  if (!engine.ok()) return engine.status();
+  server->engine_ = std::move(*engine);
+  server->rules_->SetListener(
+      [e = server->engine_.get()](auto evaluator) { e->SetEvaluator(std::move(evaluator)); });
+
+  // 6. Audits: the runner reads the registry plus what ingest last saw of each device
+  // (last report time, listening ports), and alerts on compliance transitions.
   store::Store* const db = server->store_.get();
   RegistryStore* const registry = server->registry_.get();
   server->audit_runner_ = std::make_unique<AuditRunner>(
@@ -120,12 +131,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                         (*state)->listening_tcp_ports().end());
         });
       },
-      clock, options.audit_settings);
+      clock, options.audit_settings, server->outbox_.get());
   server->audit_scheduler_ =
       std::make_unique<AuditScheduler>(options.audit_schedules, server->audit_runner_.get(), clock);
   server->audit_scheduler_->Start();
 
-  // 6. /metrics (unless disabled).
+  // 7. /metrics (unless disabled).
   if (!options.metrics_listen.empty()) {
     try {
       server->exposer_ = std::make_unique<prometheus::Exposer>(options.metrics_listen);
@@ -139,7 +150,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
         absl::StrCat(HostOf(options.metrics_listen), ":", ports.empty() ? 0 : ports[0]);
   }
 
-  // 7. gRPC.
+  // 8. gRPC.
   server->ingest_service_ =
       std::make_unique<IngestServiceImpl>(server->engine_.get(), server->metrics_.get(),
                                           options.limits, options.max_inflight_per_stream);
@@ -170,7 +181,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   }
   server->grpc_address_ = absl::StrCat(HostOf(options.listen), ":", port);
 
-  // 8. Tell whoever waits that we are serving.
+  // 9. Tell whoever waits that we are serving.
   if (!options.ready_file.empty()) {
     absl::Status s =
         WriteReadyFile(options.ready_file, server->grpc_address_, server->metrics_address_);
