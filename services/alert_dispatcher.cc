@@ -91,8 +91,15 @@ void AlertDispatcher::Wake() {
 }
 
 std::vector<v1::TargetStatus> AlertDispatcher::Status() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return published_;
+  std::vector<v1::TargetStatus> status;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    status = published_;
+  }
+  // The queue length is live; the rest is as of the dispatcher's last loop.
+  for (size_t t = 0; t < status.size(); ++t)
+    status[t].set_queued(outbox_->queued(static_cast<int>(t)));
+  return status;
 }
 
 void AlertDispatcher::Loop() {

@@ -9,9 +9,10 @@
 #include <fstream>
 #include <thread>
 
-#include "../audit/cert_factory.h"
 #include "common/clock.h"
 #include "services/server.h"
+#include "tests/audit/cert_factory.h"
+#include "warden/v1/alert.grpc.pb.h"
 #include "warden/v1/audit.grpc.pb.h"
 #include "warden/v1/registry.grpc.pb.h"
 
@@ -39,12 +40,22 @@ class AuditTest : public ::testing::Test {
     o.metrics_listen = "";
     o.data_dir = (dir_ / "data").string();
     o.profiles_dir = (dir_ / "profiles").string();
+    // A webhook receiver that is never up: alert rows stay queued, so the test can count
+    // the alerts an audit produced.
+    alerts::Receiver hook;
+    hook.name = "soc";
+    hook.kind = alerts::Receiver::Kind::kWebhook;
+    hook.webhook.url = "http://127.0.0.1:1/never";
+    hook.retry.initial_backoff_seconds = 3600;
+    hook.retry.max_backoff_seconds = 3600;
+    o.alerting.receivers = {hook};
     auto s = Server::Start(o, &clock_);
     ASSERT_TRUE(s.ok()) << s.status();
     server_ = std::move(*s);
     auto channel = grpc::CreateChannel(server_->grpc_address(), grpc::InsecureChannelCredentials());
     registry_ = v1::RegistryService::NewStub(channel);
     audit_ = v1::AuditService::NewStub(channel);
+    alerts_ = v1::AlertService::NewStub(channel);
   }
 
   void TearDown() override {
@@ -113,6 +124,21 @@ class AuditTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::unique_ptr<v1::RegistryService::Stub> registry_;
   std::unique_ptr<v1::AuditService::Stub> audit_;
+  std::unique_ptr<v1::AlertService::Stub> alerts_;
+
+  // Alerts queued for the (unreachable) webhook.
+  int64_t QueuedAlerts() {
+    int64_t queued = -1;
+    for (int i = 0; i < 100; ++i) {  // until the dispatcher has published its targets
+      grpc::ClientContext ctx;
+      v1::GetAlertingStatusResponse resp;
+      EXPECT_TRUE(alerts_->GetAlertingStatus(&ctx, v1::GetAlertingStatusRequest(), &resp).ok());
+      if (resp.targets_size() == 1) queued = resp.targets(0).queued();
+      if (queued >= 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return queued;
+  }
 };
 
 TEST_F(AuditTest, FindsExpiringWeakAndRevokedCertificatesThroughTheChain) {
@@ -189,6 +215,37 @@ TEST_F(AuditTest, SuppressedFindingsAreListedApartAndDoNotCountAgainstCompliance
   ASSERT_TRUE(audit_->DeleteSuppression(&c2, del, &deleted).ok());
   task = RunAudit({"DEVICE_CERTIFICATE_EXPIRING_CHECK"});
   EXPECT_EQ(task.checks(0).status(), v1::COMPLETED_NON_COMPLIANT);
+}
+
+TEST_F(AuditTest, AlertsOnlyWhenAResourceTurnsNonCompliantAndWhenItRecovers) {
+  const int64_t now = Now();
+  pki::KeyPair key = pki::MakeEcKey("prime256v1");
+  const std::string root = pki::MakeSelfSignedCa(key, "Root", now - 10 * kDay, now + 3650 * kDay);
+  RegisterCa(root);
+  const auto cert = RegisterDeviceCert(
+      pki::MakeCertificate(key, "cam", root, key, now - 10 * kDay, now + kDay, false, 5));
+  const std::vector<std::string> check = {"DEVICE_CERTIFICATE_EXPIRING_CHECK"};
+
+  RunAudit(check);
+  EXPECT_EQ(QueuedAlerts(), 1) << "the certificate turned non-compliant";
+  RunAudit(check);
+  RunAudit(check);
+  EXPECT_EQ(QueuedAlerts(), 1) << "a finding that persists must not alert again";
+  // Other checks' audits do not resolve it either.
+  RunAudit({"LOGGING_DISABLED_CHECK"});
+  EXPECT_EQ(QueuedAlerts(), 1);
+
+  // Deactivated, the certificate is compliant again: one resolving alert.
+  grpc::ClientContext ctx;
+  v1::SetCertificateStatusRequest req;
+  req.set_id(cert.id());
+  req.set_status(v1::INACTIVE);
+  v1::CertificateDescription out;
+  ASSERT_TRUE(registry_->SetCertificateStatus(&ctx, req, &out).ok());
+  RunAudit(check);
+  EXPECT_EQ(QueuedAlerts(), 2);
+  RunAudit(check);
+  EXPECT_EQ(QueuedAlerts(), 2);
 }
 
 TEST_F(AuditTest, BadRequestsNameTheField) {
