@@ -46,12 +46,13 @@ bool Suppressed(const std::vector<v1::Suppression>& active, const audit::Finding
 }  // namespace
 
 AuditRunner::AuditRunner(AuditStore* store, RegistryLoader loader, const Clock* clock,
-                         audit::AuditSettings settings, Outbox* outbox)
+                         audit::AuditSettings settings, Outbox* outbox, int64_t retention_days)
     : store_(store),
       loader_(std::move(loader)),
       clock_(clock),
       settings_(std::move(settings)),
-      outbox_(outbox) {
+      outbox_(outbox),
+      retention_days_(retention_days) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -179,6 +180,10 @@ void AuditRunner::Run(Job job) {
     return;
   }
   if (outbox_ != nullptr) outbox_->Committed();
+  const int64_t horizon = clock_->NowMicros() - retention_days_ * 86400 * kMicrosPerSecond;
+  if (absl::Status s = store_->DeleteTasksBefore(horizon); !s.ok()) {
+    std::cerr << "wardend: warning: cannot delete old audit tasks: " << s.message() << "\n";
+  }
 }
 
 void AuditRunner::AddTransitions(const v1::AuditTask& task,

@@ -31,8 +31,9 @@ class AuditRunner {
  public:
   // `outbox` (may be null: no alerting) gets an alert when a resource turns
   // non-compliant and when it is compliant again — never for a finding that persists.
+  // Tasks and findings older than `retention_days` are deleted after each audit.
   AuditRunner(AuditStore* store, RegistryLoader loader, const Clock* clock,
-              audit::AuditSettings settings, Outbox* outbox = nullptr);
+              audit::AuditSettings settings, Outbox* outbox = nullptr, int64_t retention_days = 90);
   ~AuditRunner();  // Stop()s
 
   // Records an IN_PROGRESS task for `checks` (empty: all; the caller has validated the
@@ -59,6 +60,7 @@ class AuditRunner {
   const Clock* const clock_;
   const audit::AuditSettings settings_;
   Outbox* const outbox_;
+  const int64_t retention_days_;
 
   std::mutex mu_;
   std::condition_variable cv_;

@@ -131,7 +131,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                         (*state)->listening_tcp_ports().end());
         });
       },
-      clock, options.audit_settings, server->outbox_.get());
+      clock, options.audit_settings, server->outbox_.get(), options.finding_retention_days);
   server->audit_scheduler_ =
       std::make_unique<AuditScheduler>(options.audit_schedules, server->audit_runner_.get(), clock);
   server->audit_scheduler_->Start();
