@@ -40,8 +40,9 @@ grpc::Status CheckResource(const std::string& path, const v1::ResourceIdentifier
 
 }  // namespace
 
-AuditServiceImpl::AuditServiceImpl(AuditStore* store, AuditRunner* runner, const Clock* clock)
-    : store_(store), runner_(runner), clock_(clock) {}
+AuditServiceImpl::AuditServiceImpl(AuditStore* store, AuditRunner* runner, Mitigator* mitigator,
+                                   const Clock* clock)
+    : store_(store), runner_(runner), mitigator_(mitigator), clock_(clock) {}
 
 grpc::Status AuditServiceImpl::StartAudit(grpc::ServerContext* context,
                                           const v1::StartAuditRequest* request,
@@ -162,6 +163,31 @@ grpc::Status AuditServiceImpl::ListSuppressions(grpc::ServerContext* context,
   auto all = store_->ListSuppressions();
   if (!all.ok()) return ToGrpc(all.status());
   for (v1::Suppression& s : *all) *response->add_suppressions() = std::move(s);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::StartMitigation(grpc::ServerContext* context,
+                                               const v1::StartMitigationRequest* request,
+                                               v1::StartMitigationResponse* response) {
+  auto executions = mitigator_->Start(*request);
+  if (!executions.ok()) {
+    if (executions.status().code() == absl::StatusCode::kInvalidArgument) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          std::string(executions.status().message()));
+    }
+    return ToGrpc(executions.status());
+  }
+  for (v1::MitigationExecution& e : *executions) *response->add_executions() = std::move(e);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditServiceImpl::ListMitigationExecutions(
+    grpc::ServerContext* context, const v1::ListMitigationExecutionsRequest* request,
+    v1::ListMitigationExecutionsResponse* response) {
+  if (request->task_id().empty()) return InvalidField("task_id", "required");
+  auto executions = mitigator_->List(request->task_id());
+  if (!executions.ok()) return ToGrpc(executions.status());
+  for (v1::MitigationExecution& e : *executions) *response->add_executions() = std::move(e);
   return grpc::Status::OK;
 }
 

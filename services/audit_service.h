@@ -4,6 +4,7 @@
 #include "common/clock.h"
 #include "services/audit_runner.h"
 #include "services/audit_store.h"
+#include "services/mitigation.h"
 #include "warden/v1/audit.grpc.pb.h"
 
 namespace warden::services {
@@ -12,7 +13,8 @@ namespace warden::services {
 // manage suppressions. Thread-safe.
 class AuditServiceImpl final : public v1::AuditService::Service {
  public:
-  AuditServiceImpl(AuditStore* store, AuditRunner* runner, const Clock* clock);
+  AuditServiceImpl(AuditStore* store, AuditRunner* runner, Mitigator* mitigator,
+                   const Clock* clock);
 
   grpc::Status StartAudit(grpc::ServerContext* context, const v1::StartAuditRequest* request,
                           v1::AuditTask* response) override;
@@ -31,10 +33,17 @@ class AuditServiceImpl final : public v1::AuditService::Service {
   grpc::Status ListSuppressions(grpc::ServerContext* context,
                                 const v1::ListSuppressionsRequest* request,
                                 v1::ListSuppressionsResponse* response) override;
+  grpc::Status StartMitigation(grpc::ServerContext* context,
+                               const v1::StartMitigationRequest* request,
+                               v1::StartMitigationResponse* response) override;
+  grpc::Status ListMitigationExecutions(grpc::ServerContext* context,
+                                        const v1::ListMitigationExecutionsRequest* request,
+                                        v1::ListMitigationExecutionsResponse* response) override;
 
  private:
   AuditStore* const store_;
   AuditRunner* const runner_;
+  Mitigator* const mitigator_;
   const Clock* const clock_;
 };
 

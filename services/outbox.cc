@@ -67,30 +67,33 @@ std::vector<int> Outbox::TargetsOf(int r) const {
 }
 
 void Outbox::Add(const v1::ViolationEvent& event, int64_t now_us, store::WriteGroup* group) {
-  for (int r : router_.Route(event)) {
-    for (int t : TargetsOf(r)) {
-      v1::OutboxRow row;
-      *row.mutable_event() = event;
-      row.set_target(targets_[t].name);
-      row.set_receiver(config_.receivers[r].name);
-      row.set_seq(next_seq_.fetch_add(1));
-      const std::string key = store::OutboxKey(row.target(), row.seq());
-      if (queued_[t]->load() >= config_.max_outbox_rows_per_target) {
-        v1::DeadLetter dead;
-        *dead.mutable_row() = std::move(row);
-        dead.set_reason("outbox-full");
-        *dead.mutable_dead_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_us);
-        metrics_->DeadLetters(targets_[t].name, "outbox-full").Increment();
-        std::cerr << "wardend: warning: outbox of " << targets_[t].name << " is full ("
-                  << config_.max_outbox_rows_per_target << " rows); event " << event.event_id()
-                  << " goes to the dead-letter list\n";
-        group->Put(store::Family::kDeadLetters, key, dead.SerializeAsString());
-        continue;
-      }
-      queued_[t]->fetch_add(1);
-      metrics_->OutboxRows(targets_[t].name).Increment();
-      group->Put(store::Family::kOutbox, key, row.SerializeAsString());
+  for (int r : router_.Route(event)) AddFor(event, r, now_us, group);
+}
+
+void Outbox::AddFor(const v1::ViolationEvent& event, int r, int64_t now_us,
+                    store::WriteGroup* group) {
+  for (int t : TargetsOf(r)) {
+    v1::OutboxRow row;
+    *row.mutable_event() = event;
+    row.set_target(targets_[t].name);
+    row.set_receiver(config_.receivers[r].name);
+    row.set_seq(next_seq_.fetch_add(1));
+    const std::string key = store::OutboxKey(row.target(), row.seq());
+    if (queued_[t]->load() >= config_.max_outbox_rows_per_target) {
+      v1::DeadLetter dead;
+      *dead.mutable_row() = std::move(row);
+      dead.set_reason("outbox-full");
+      *dead.mutable_dead_at() = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(now_us);
+      metrics_->DeadLetters(targets_[t].name, "outbox-full").Increment();
+      std::cerr << "wardend: warning: outbox of " << targets_[t].name << " is full ("
+                << config_.max_outbox_rows_per_target << " rows); event " << event.event_id()
+                << " goes to the dead-letter list\n";
+      group->Put(store::Family::kDeadLetters, key, dead.SerializeAsString());
+      continue;
     }
+    queued_[t]->fetch_add(1);
+    metrics_->OutboxRows(targets_[t].name).Increment();
+    group->Put(store::Family::kOutbox, key, row.SerializeAsString());
   }
 }
 

@@ -39,6 +39,9 @@ class Outbox {
   // picks. A target already holding max_outbox_rows_per_target rows gets a dead letter
   // (outbox-full) instead, counted and logged: never a silent drop.
   void Add(const v1::ViolationEvent& event, int64_t now_us, store::WriteGroup* group);
+  // The same for receiver `r` alone, whatever the routes say (e.g. a mitigation that
+  // publishes a finding to a named webhook).
+  void AddFor(const v1::ViolationEvent& event, int r, int64_t now_us, store::WriteGroup* group);
 
   // Moves dead letters (keys in dead_letters) back to the end of their targets' queues.
   void Requeue(const std::string& dead_key, v1::DeadLetter&& dead, store::WriteGroup* group);

@@ -20,6 +20,7 @@
 #include "services/audit_store.h"
 #include "services/ingest_service.h"
 #include "services/metrics.h"
+#include "services/mitigation.h"
 #include "services/outbox.h"
 #include "services/profile_service.h"
 #include "services/registry_service.h"
@@ -158,8 +159,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
   server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->rules_.get());
   server->registry_service_ = std::make_unique<RegistryServiceImpl>(server->registry_.get());
-  server->audit_service_ = std::make_unique<AuditServiceImpl>(server->audit_store_.get(),
-                                                              server->audit_runner_.get(), clock);
+  server->mitigator_ =
+      std::make_unique<Mitigator>(server->registry_.get(), server->audit_store_.get(),
+                                  server->outbox_.get(), server->store_.get(), clock);
+  server->audit_service_ = std::make_unique<AuditServiceImpl>(
+      server->audit_store_.get(), server->audit_runner_.get(), server->mitigator_.get(), clock);
   server->alert_service_ = std::make_unique<AlertServiceImpl>(
       server->store_.get(), server->outbox_.get(), server->dispatcher_.get());
   grpc::EnableDefaultHealthCheckService(true);

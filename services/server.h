@@ -29,6 +29,7 @@ class AuditRunner;
 class AuditScheduler;
 class AuditServiceImpl;
 class AuditStore;
+class Mitigator;
 class RegistryServiceImpl;
 class RegistryStore;
 class IngestServiceImpl;
@@ -104,6 +105,7 @@ class Server {
   std::unique_ptr<AuditStore> audit_store_;
   std::unique_ptr<AuditRunner> audit_runner_;
   std::unique_ptr<AuditScheduler> audit_scheduler_;
+  std::unique_ptr<Mitigator> mitigator_;
   std::unique_ptr<RegistryServiceImpl> registry_service_;
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> grpc_server_;

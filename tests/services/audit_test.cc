@@ -248,6 +248,85 @@ TEST_F(AuditTest, AlertsOnlyWhenAResourceTurnsNonCompliantAndWhenItRecovers) {
   EXPECT_EQ(QueuedAlerts(), 2);
 }
 
+TEST_F(AuditTest, MitigationsQuarantineDeactivateAndPublishAndAreRecorded) {
+  const int64_t now = Now();
+  pki::KeyPair key = pki::MakeEcKey("prime256v1");
+  const std::string root = pki::MakeSelfSignedCa(key, "Root", now - 10 * kDay, now + 3650 * kDay);
+  RegisterCa(root);
+  const auto cert = RegisterDeviceCert(
+      pki::MakeCertificate(key, "cam", root, key, now - 10 * kDay, now + kDay, false, 5));
+  {
+    grpc::ClientContext ctx;
+    v1::DeviceGroup g;
+    g.set_name("quarantine");
+    ASSERT_TRUE(registry_->PutGroup(&ctx, g, &g).ok());
+    grpc::ClientContext c2;
+    v1::RegisteredDevice d;
+    d.set_name("cam-1");
+    d.add_certificate_ids(cert.id());
+    ASSERT_TRUE(registry_->PutDevice(&c2, d, &d).ok());
+  }
+  const v1::AuditTask task = RunAudit({"DEVICE_CERTIFICATE_EXPIRING_CHECK"});
+  const int64_t queued = QueuedAlerts();
+
+  auto mitigate = [&](v1::MitigationActionType action, const std::string& group,
+                      const std::string& receiver) {
+    grpc::ClientContext ctx;
+    v1::StartMitigationRequest req;
+    req.set_task_id(task.task_id());
+    req.set_action(action);
+    req.set_group(group);
+    req.set_receiver(receiver);
+    v1::StartMitigationResponse resp;
+    grpc::Status s = audit_->StartMitigation(&ctx, req, &resp);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    EXPECT_EQ(resp.executions_size(), 1);
+    return resp.executions_size() == 1 ? resp.executions(0) : v1::MitigationExecution();
+  };
+  EXPECT_EQ(mitigate(v1::ADD_THINGS_TO_THING_GROUP, "quarantine", "").status(),
+            v1::MitigationExecution::SUCCEEDED);
+  {
+    grpc::ClientContext ctx;
+    v1::GetRegistryItemRequest get;
+    get.set_id("cam-1");
+    v1::RegisteredDevice d;
+    ASSERT_TRUE(registry_->GetDevice(&ctx, get, &d).ok());
+    EXPECT_THAT(d.groups(), ::testing::Contains("quarantine"));
+  }
+  EXPECT_EQ(mitigate(v1::DEACTIVATE_CA_CERTIFICATE, "", "").status(),
+            v1::MitigationExecution::SKIPPED);
+  EXPECT_EQ(mitigate(v1::DEACTIVATE_DEVICE_CERTIFICATE, "", "").status(),
+            v1::MitigationExecution::SUCCEEDED);
+  {
+    grpc::ClientContext ctx;
+    v1::GetRegistryItemRequest get;
+    get.set_id(cert.id());
+    v1::CertificateDescription c;
+    ASSERT_TRUE(registry_->GetCertificate(&ctx, get, &c).ok());
+    EXPECT_EQ(c.status(), v1::INACTIVE);
+  }
+  EXPECT_EQ(mitigate(v1::PUBLISH_FINDING_TO_WEBHOOK, "", "soc").status(),
+            v1::MitigationExecution::SUCCEEDED);
+  EXPECT_EQ(QueuedAlerts(), queued + 1);
+
+  grpc::ClientContext ctx;
+  v1::ListMitigationExecutionsRequest list;
+  list.set_task_id(task.task_id());
+  v1::ListMitigationExecutionsResponse executions;
+  ASSERT_TRUE(audit_->ListMitigationExecutions(&ctx, list, &executions).ok());
+  EXPECT_EQ(executions.executions_size(), 4);
+
+  grpc::ClientContext bad;
+  v1::StartMitigationRequest req;
+  req.set_task_id(task.task_id());
+  req.set_action(v1::ADD_THINGS_TO_THING_GROUP);
+  req.set_group("no-such-group");
+  v1::StartMitigationResponse resp;
+  grpc::Status s = audit_->StartMitigation(&bad, req, &resp);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("group: no group 'no-such-group'"));
+}
+
 TEST_F(AuditTest, BadRequestsNameTheField) {
   grpc::ClientContext ctx;
   v1::StartAuditRequest req;
