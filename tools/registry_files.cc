@@ -146,10 +146,16 @@ class DocumentReader {
     for (const YAML::Node& document : documents.value_or(std::vector<YAML::Node>())) {
       ReadDocument(reader, document, &file);
     }
+    Names file_names = std::move(file_);
+    file_ = Names();
     if (plan_.diagnostics.error_count() > errors_before) {
       plan_.failed_files.insert(name);
       return;
     }
+    imported_.devices.merge(file_names.devices);
+    imported_.groups.merge(file_names.groups);
+    imported_.policies.merge(file_names.policies);
+    if (file_names.logging.has_value()) imported_.logging = file_names.logging;
     Append(std::move(file.groups), &plan_.groups);
     Append(std::move(file.devices), &plan_.devices);
     Append(std::move(file.policies), &plan_.policies);
@@ -180,22 +186,33 @@ class DocumentReader {
     }
   }
 
-  // The entry's name, checked to be given once per kind across the import (`seen`),
-  // and a reader whose diagnostics say which entry they are in.
-  std::optional<std::string> ReadName(const NodeReader& reader, const Fields& fields,
-                                      const char* kind, std::map<std::string, SourceLocation>* seen,
-                                      NodeReader* entry_reader) {
-    const Field* field = reader.Require(fields, "name");
+  using NameMap = std::map<std::string, SourceLocation>;
+
+  // A reader whose diagnostics name the entry, "in device 'cam-0001' (file:3:5)", when
+  // it has a name.
+  static NodeReader EntryReader(const NodeReader& reader, const YAML::Node& node,
+                                const char* kind) {
+    std::optional<std::string> name = rules::PeekScalar(node, "name");
+    if (!name.has_value()) return reader;
+    return reader.WithNote(absl::StrCat("in ", kind, " '", *name, "' (",
+                                        rules::FormatLocation(reader.Locate(node)), ")"));
+  }
+
+  // The entry's name, checked to be defined once per kind across the import: not in
+  // the files imported so far (`imported`) nor before in this file (`in_file`).
+  static std::optional<std::string> ReadName(const NodeReader& r, const Fields& fields,
+                                             const char* kind, const NameMap& imported,
+                                             NameMap* in_file) {
+    const Field* field = r.Require(fields, "name");
     if (field == nullptr) return std::nullopt;
-    std::optional<std::string> name = reader.String(*field);
+    std::optional<std::string> name = r.String(*field);
     if (!name.has_value()) return std::nullopt;
-    const SourceLocation at = reader.Locate(fields.node());
-    *entry_reader = reader.WithNote(
-        absl::StrCat("in ", kind, " '", *name, "' (", rules::FormatLocation(at), ")"));
-    const auto [it, added] = seen->emplace(*name, at);
-    if (!added) {
-      reader.WithNote(absl::StrCat("first defined at ", rules::FormatLocation(it->second)))
-          .Error(reader.Locate(*field), "E_DUPLICATE",
+    const auto earlier = imported.find(*name);
+    const auto [it, added] = in_file->emplace(*name, r.Locate(fields.node()));
+    if (earlier != imported.end() || !added) {
+      const SourceLocation& first = earlier != imported.end() ? earlier->second : it->second;
+      r.WithNote(absl::StrCat("first defined at ", rules::FormatLocation(first)))
+          .Error(r.Locate(*field), "E_DUPLICATE",
                  absl::StrCat(kind, " '", *name, "' is defined twice"));
       return std::nullopt;
     }
@@ -239,13 +256,14 @@ class DocumentReader {
   }
 
   void ReadDevice(const NodeReader& reader, const YAML::Node& node, FileEntries* file) {
-    std::optional<Fields> fields = reader.Map(Field::Entry(node), kDeviceKeys);
-    if (!fields.has_value()) return;
     if (std::optional<std::string> name = rules::PeekScalar(node, "name")) {
       declared_devices_.insert(*name);
     }
-    NodeReader r = reader;
-    std::optional<std::string> name = ReadName(reader, *fields, "device", &device_names_, &r);
+    const NodeReader r = EntryReader(reader, node, "device");
+    std::optional<Fields> fields = r.Map(Field::Entry(node), kDeviceKeys);
+    if (!fields.has_value()) return;
+    std::optional<std::string> name =
+        ReadName(r, *fields, "device", imported_.devices, &file_.devices);
     if (!name.has_value()) return;
     Located<v1::RegisteredDevice> device{r.Locate(fields->node()), {}};
     v1::RegisteredDevice& d = device.item;
@@ -265,10 +283,11 @@ class DocumentReader {
   }
 
   void ReadGroup(const NodeReader& reader, const YAML::Node& node, FileEntries* file) {
-    std::optional<Fields> fields = reader.Map(Field::Entry(node), kGroupKeys);
+    const NodeReader r = EntryReader(reader, node, "group");
+    std::optional<Fields> fields = r.Map(Field::Entry(node), kGroupKeys);
     if (!fields.has_value()) return;
-    NodeReader r = reader;
-    std::optional<std::string> name = ReadName(reader, *fields, "group", &group_names_, &r);
+    std::optional<std::string> name =
+        ReadName(r, *fields, "group", imported_.groups, &file_.groups);
     if (!name.has_value()) return;
     Located<v1::DeviceGroup> group{r.Locate(fields->node()), {}};
     v1::DeviceGroup& g = group.item;
@@ -282,10 +301,11 @@ class DocumentReader {
   }
 
   void ReadPolicy(const NodeReader& reader, const YAML::Node& node, FileEntries* file) {
-    std::optional<Fields> fields = reader.Map(Field::Entry(node), kPolicyKeys);
+    const NodeReader r = EntryReader(reader, node, "policy");
+    std::optional<Fields> fields = r.Map(Field::Entry(node), kPolicyKeys);
     if (!fields.has_value()) return;
-    NodeReader r = reader;
-    std::optional<std::string> name = ReadName(reader, *fields, "policy", &policy_names_, &r);
+    std::optional<std::string> name =
+        ReadName(r, *fields, "policy", imported_.policies, &file_.policies);
     if (!name.has_value()) return;
     Located<v1::Policy> policy{r.Locate(fields->node()), {}};
     v1::Policy& p = policy.item;
@@ -307,12 +327,14 @@ class DocumentReader {
     std::optional<Fields> fields = reader.Map(field, kLoggingKeys);
     if (!fields.has_value()) return;
     const SourceLocation at = reader.Locate(field);
-    if (logging_at_.has_value()) {
-      reader.WithNote(absl::StrCat("first given at ", rules::FormatLocation(*logging_at_)))
+    const std::optional<SourceLocation>& first =
+        imported_.logging.has_value() ? imported_.logging : file_.logging;
+    if (first.has_value()) {
+      reader.WithNote(absl::StrCat("first given at ", rules::FormatLocation(*first)))
           .Error(reader.Locate(field.key), "E_DUPLICATE", "logging settings are given twice");
       return;
     }
-    logging_at_ = at;
+    file_.logging = at;
     Located<v1::LoggingSettings> logging{at, {}};
     for (const std::string_view key : kLoggingKeys) {
       const Field* value = reader.Require(*fields, key);
@@ -325,10 +347,16 @@ class DocumentReader {
     file->logging = std::move(logging);
   }
 
+  // Where each name was defined, in the files read without error and in this file.
+  struct Names {
+    std::map<std::string, SourceLocation> devices, groups, policies;
+    std::optional<SourceLocation> logging;
+  };
+
   ImportPlan& plan_;
   std::set<std::string>& declared_devices_;
-  std::map<std::string, SourceLocation> device_names_, group_names_, policy_names_;
-  std::optional<SourceLocation> logging_at_;
+  Names imported_;
+  Names file_;
 };
 
 // The PEM CRLs of `text`, each from its BEGIN line to its END line.

@@ -275,6 +275,8 @@ class FakeWardenApi : public WardenApi {
 
 class WardenctlTest : public testing::Test {
  protected:
+  void SetUp() override { std::filesystem::remove_all(TestDir()); }
+
   // Runs wardenctl with `args` (without the program name).
   int Run(std::vector<std::string> args, const std::string& stdin_text = "") {
     args.insert(args.begin(), "wardenctl");
