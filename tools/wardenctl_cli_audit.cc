@@ -64,7 +64,7 @@ void AddAuditCommands(CLI::App* app, CommandRunner* run) {
     *run = [task_id](const CommandContext& ctx) { return ShowAuditTask(ctx, *task_id); };
   });
 
-  static const std::map<std::string, v1::ListFindingsRequest::Suppressed> kSuppressed = {
+  static const auto* kSuppressed = new std::map<std::string, v1::ListFindingsRequest::Suppressed>{
       {"exclude", v1::ListFindingsRequest::EXCLUDE},
       {"include", v1::ListFindingsRequest::INCLUDE},
       {"only", v1::ListFindingsRequest::ONLY},
@@ -82,14 +82,17 @@ void AddAuditCommands(CLI::App* app, CommandRunner* run) {
       findings->add_option("--resource-id", findings_args->resource_id, "the resource's id");
   type->needs(id);
   id->needs(type);
+  auto suppressed = std::make_shared<std::string>("exclude");
   findings
-      ->add_option("--suppressed", findings_args->suppressed,
-                   "exclude (the default), include or only suppressed findings")
-      ->transform(CLI::CheckedTransformer(kSuppressed));
+      ->add_option("--suppressed", *suppressed,
+                   "leave suppressed findings out, include them, or list only them")
+      ->check(CLI::IsMember({"exclude", "include", "only"}))
+      ->capture_default_str();
   findings->add_option("--limit", findings_args->limit, "at most this many (0: all)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  findings->callback([run, findings_args] {
+  findings->callback([run, findings_args, suppressed] {
+    findings_args->suppressed = kSuppressed->at(*suppressed);
     *run = [findings_args](const CommandContext& ctx) { return ListFindings(ctx, *findings_args); };
   });
 
