@@ -5,7 +5,9 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "warden/v1/audit.grpc.pb.h"
 #include "warden/v1/profile.grpc.pb.h"
+#include "warden/v1/registry.grpc.pb.h"
 #include "warden/v1/violation.grpc.pb.h"
 
 namespace warden::tools {
@@ -36,6 +38,28 @@ class SlowProfiles final : public v1::ProfileService::Service {
   }
 };
 
+// Rejects devices without firmware as the registry does: with the field path.
+class FakeRegistry final : public v1::RegistryService::Service {
+  grpc::Status PutDevice(grpc::ServerContext*, const v1::RegisteredDevice* request,
+                         v1::RegisteredDevice* response) override {
+    if (request->firmware_version().empty()) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "firmware_version: required");
+    }
+    *response = *request;
+    return grpc::Status::OK;
+  }
+};
+
+class FakeAudit final : public v1::AuditService::Service {
+  grpc::Status StartAudit(grpc::ServerContext*, const v1::StartAuditRequest* request,
+                          v1::AuditTask* response) override {
+    response->set_task_id("t-1");
+    response->set_status(v1::IN_PROGRESS);
+    response->set_trigger(request->checks(0));
+    return grpc::Status::OK;
+  }
+};
+
 class GrpcWardenApiTest : public testing::Test {
  protected:
   void SetUp() override {
@@ -43,6 +67,8 @@ class GrpcWardenApiTest : public testing::Test {
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
     builder.RegisterService(&violations_);
     builder.RegisterService(&profiles_);
+    builder.RegisterService(&registry_);
+    builder.RegisterService(&audit_);
     server_ = builder.BuildAndStart();
     address_ = "127.0.0.1:" + std::to_string(port_);
   }
@@ -52,6 +78,8 @@ class GrpcWardenApiTest : public testing::Test {
 
   FakeViolations violations_;
   SlowProfiles profiles_;
+  FakeRegistry registry_;
+  FakeAudit audit_;
   int port_ = 0;
   std::string address_;
   std::unique_ptr<grpc::Server> server_;
@@ -68,6 +96,25 @@ TEST_F(GrpcWardenApiTest, ReturnsResponsesAndServerStatuses) {
   request.set_device_id("dev-9");
   state = api->GetDeviceState(request);
   EXPECT_EQ(state.status(), absl::NotFoundError("device 'dev-9' has never reported"));
+}
+
+TEST_F(GrpcWardenApiTest, ReachesTheRegistryAndAuditServices) {
+  auto api = NewGrpcWardenApi(address_, absl::Seconds(10));
+  v1::RegisteredDevice device;
+  device.set_name("cam-0001");
+  EXPECT_EQ(api->PutDevice(device).status(),
+            absl::InvalidArgumentError("firmware_version: required"));
+  device.set_firmware_version("2.4.1");
+  absl::StatusOr<v1::RegisteredDevice> put = api->PutDevice(device);
+  ASSERT_TRUE(put.ok()) << put.status();
+  EXPECT_EQ(put->name(), "cam-0001");
+
+  v1::StartAuditRequest start;
+  start.add_checks("LOGGING_DISABLED_CHECK");
+  absl::StatusOr<v1::AuditTask> task = api->StartAudit(start);
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->task_id(), "t-1");
+  EXPECT_EQ(task->trigger(), "LOGGING_DISABLED_CHECK");
 }
 
 TEST_F(GrpcWardenApiTest, UnimplementedServiceSaysSo) {
