@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
+#include "alerts/payloads.h"
 #include "alerts/router.h"
 #include "alerts/signing.h"
 #include "rules/diagnostics.h"
@@ -459,7 +460,11 @@ void ReadMatch(const NodeReader& r, const Field& field, RouteMatch* match) {
     match->severities = ReadMatchList(r, *f, "severity", OneOf(r, names, "severity", "E_SEVERITY"));
   }
   if (const Field* f = fields->Find("profile"); f != nullptr) {
-    match->profiles = ReadMatchList(r, *f, "profile", ValidName(r, "profile"));
+    // Profile names, or the pseudo-profile of audit findings.
+    auto valid = ValidName(r, "profile");
+    match->profiles = ReadMatchList(r, *f, "profile", [valid](const Item& item) {
+      return item.text == kAuditProfile || valid(item);
+    });
   }
   if (const Field* f = fields->Find("behaviour"); f != nullptr) {
     match->behaviours = ReadMatchList(r, *f, "behaviour", ValidName(r, "behaviour"));

@@ -281,7 +281,8 @@ TEST_F(AlertingE2ETest, GoneEndpointIsDisabledAndItsEventsKeptAsDeadLetters) {
     Json j = Json::parse(r.output, nullptr, false);
     return !j.is_discarded() && j.value("dead_letters", Json::array()).size() == 2;
   })) << r.output;
-  for (const Json& d : Json::parse(r.output)["dead_letters"]) {
+  const Json dead = Json::parse(r.output);
+  for (const Json& d : dead["dead_letters"]) {
     EXPECT_EQ(d["reason"], "endpoint-gone");
   }
   // Only the first event was offered: after 410 the endpoint gets nothing more.
