@@ -47,33 +47,12 @@ void DescribeBehaviour(const rules::Behaviour& b, v1::Violation* v) {
   v->set_suppress_alerts(b.suppress_alerts);
 }
 
-v1::ViolationEvent MakeEvent(const v1::Violation& v, v1::ViolationEventType type, int64_t now_us,
-                             const v1::Evidence& evidence, std::string_view reason) {
-  v1::ViolationEvent e;
-  static constexpr std::string_view kSuffix[] = {"", "raised", "cleared", "invalidated"};
-  e.set_event_id(absl::StrFormat("%s-%s", v.violation_id(), kSuffix[type]));
-  e.set_violation_id(v.violation_id());
-  e.set_type(type);
-  *e.mutable_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
-  e.set_device_id(v.device_id());
-  e.set_profile(v.profile());
-  e.set_behaviour(v.behaviour());
-  e.set_metric(v.metric());
-  e.set_severity(v.severity());
-  *e.mutable_labels() = v.labels();
-  e.set_suppress_alerts(v.suppress_alerts());
-  *e.mutable_evidence() = evidence;
-  e.set_reason(std::string(reason));
-  *e.mutable_violation_start_time() = v.start_time();
-  return e;
-}
-
 // Ends a raised alarm as invalidated and records it.
 void Invalidate(std::string_view reason, int64_t now_us, v1::AlarmState* a, Changes* changes) {
   if (!a->has_violation()) return;
   v1::Violation* v = a->mutable_violation();
   changes->events.push_back(
-      MakeEvent(*v, v1::ALARM_INVALIDATED, now_us, v->last_evidence(), reason));
+      MakeViolationEvent(*v, v1::ALARM_INVALIDATED, now_us, v->last_evidence(), reason));
   changes->removed.push_back(std::move(*v));
   a->clear_violation();
 }
@@ -130,6 +109,28 @@ class ReportDatapoints {
 };
 
 }  // namespace
+
+v1::ViolationEvent MakeViolationEvent(const v1::Violation& v, v1::ViolationEventType type,
+                                      int64_t now_us, const v1::Evidence& evidence,
+                                      std::string_view reason) {
+  v1::ViolationEvent e;
+  static constexpr std::string_view kSuffix[] = {"", "raised", "cleared", "invalidated"};
+  e.set_event_id(absl::StrFormat("%s-%s", v.violation_id(), kSuffix[type]));
+  e.set_violation_id(v.violation_id());
+  e.set_type(type);
+  *e.mutable_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+  e.set_device_id(v.device_id());
+  e.set_profile(v.profile());
+  e.set_behaviour(v.behaviour());
+  e.set_metric(v.metric());
+  e.set_severity(v.severity());
+  *e.mutable_labels() = v.labels();
+  e.set_suppress_alerts(v.suppress_alerts());
+  *e.mutable_evidence() = evidence;
+  e.set_reason(std::string(reason));
+  *e.mutable_violation_start_time() = v.start_time();
+  return e;
+}
 
 Evaluator::Evaluator(std::shared_ptr<const rules::RuleSet> rules) : rules_(std::move(rules)) {
   for (const rules::Profile& p : rules_->profiles) profiles_[p.name] = &p;
@@ -242,11 +243,12 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1:
         *v->mutable_last_evidence() = j.evidence;
         *v->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
         *v->mutable_last_violation_time() = v->start_time();
-        changes->events.push_back(MakeEvent(*v, v1::IN_ALARM, now_us, j.evidence, ""));
+        changes->events.push_back(MakeViolationEvent(*v, v1::IN_ALARM, now_us, j.evidence, ""));
         changes->upserted.push_back(*v);
       } else if (t == Transition::kClear) {
         v1::Violation* v = a->mutable_violation();
-        changes->events.push_back(MakeEvent(*v, v1::ALARM_CLEARED, now_us, j.evidence, ""));
+        changes->events.push_back(
+            MakeViolationEvent(*v, v1::ALARM_CLEARED, now_us, j.evidence, ""));
         changes->removed.push_back(std::move(*v));
         a->clear_violation();
       } else if (a->has_violation() && j.violating) {

@@ -36,6 +36,12 @@ inline constexpr std::string_view kReasonBehaviourRemoved = "behaviour-removed";
 inline constexpr std::string_view kReasonBehaviourChanged = "behaviour-changed";
 inline constexpr std::string_view kReasonNoLongerTargeted = "no-longer-targeted";
 
+// The event of a violation's transition at `now_us`, carrying the violation's
+// description, `evidence` and `reason`; its id is "<violation id>-raised|cleared|invalidated".
+v1::ViolationEvent MakeViolationEvent(const v1::Violation& v, v1::ViolationEventType type,
+                                      int64_t now_us, const v1::Evidence& evidence,
+                                      std::string_view reason);
+
 // Evaluates device reports under one compiled rule set: windows, behaviours, alarm
 // state machines, violations with evidence. Pure (no I/O, time passed in).
 // Immutable after construction and thread-safe; the DeviceState it is given is the
