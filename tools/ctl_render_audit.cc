@@ -1,5 +1,6 @@
 #include "tools/ctl_render_audit.h"
 
+#include <cstdint>
 #include <utility>
 #include <vector>
 
@@ -17,8 +18,8 @@ std::string Expiry(const v1::Suppression& s) {
   return s.has_expires_at() ? FormatTimestamp(s.expires_at()) : "indefinitely";
 }
 
-int NonCompliant(const v1::AuditTask& t) {
-  int n = 0;
+int64_t NonCompliant(const v1::AuditTask& t) {
+  int64_t n = 0;
   for (const v1::CheckSummary& c : t.checks()) n += c.non_compliant();
   return n;
 }

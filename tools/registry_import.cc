@@ -110,7 +110,8 @@ class ImportSender {
     for (const CaFile& ca : plan_.cas) {
       absl::StatusOr<v1::CertificateDescription> answer = api_.RegisterCaCertificate(ca.request);
       if (ServerIsNotThere(answer.status())) return answer.status();
-      if (answer.ok()) {
+      const bool registered = answer.ok();
+      if (registered) {
         result_.cas.push_back(*std::move(answer));
         ++counts_[ca.at.file].certificates;
         ++counts_[ca.at.file].cas;
@@ -119,7 +120,7 @@ class ImportSender {
       }
       Sent(ca.at.file);
       for (const auto& [crl, count] : ca.crl_files) {
-        if (answer.ok()) {
+        if (registered) {
           counts_[crl].crls += count;
         } else {
           failed_files_.insert(crl);

@@ -29,6 +29,15 @@ void AddSuppressionKey(CLI::App* command, SuppressArgs* key) {
   command->add_option("--resource-id", key->resource_id, "the resource's id or name")->required();
 }
 
+const std::map<std::string, v1::ListFindingsRequest::Suppressed>& SuppressedChoices() {
+  static const auto* choices = new std::map<std::string, v1::ListFindingsRequest::Suppressed>{
+      {"exclude", v1::ListFindingsRequest::EXCLUDE},
+      {"include", v1::ListFindingsRequest::INCLUDE},
+      {"only", v1::ListFindingsRequest::ONLY},
+  };
+  return *choices;
+}
+
 }  // namespace
 
 void AddAuditCommands(CLI::App* app, CommandRunner* run) {
@@ -64,11 +73,6 @@ void AddAuditCommands(CLI::App* app, CommandRunner* run) {
     *run = [task_id](const CommandContext& ctx) { return ShowAuditTask(ctx, *task_id); };
   });
 
-  static const auto* kSuppressed = new std::map<std::string, v1::ListFindingsRequest::Suppressed>{
-      {"exclude", v1::ListFindingsRequest::EXCLUDE},
-      {"include", v1::ListFindingsRequest::INCLUDE},
-      {"only", v1::ListFindingsRequest::ONLY},
-  };
   CLI::App* findings = audit->add_subcommand("findings", "Findings of an audit task");
   auto findings_args = std::make_shared<FindingsArgs>();
   findings->add_option("--task", findings_args->task_id,
@@ -92,7 +96,7 @@ void AddAuditCommands(CLI::App* app, CommandRunner* run) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   findings->callback([run, findings_args, suppressed] {
-    findings_args->suppressed = kSuppressed->at(*suppressed);
+    findings_args->suppressed = SuppressedChoices().at(*suppressed);
     *run = [findings_args](const CommandContext& ctx) { return ListFindings(ctx, *findings_args); };
   });
 

@@ -7,6 +7,18 @@
 #include "tools/wardenctl_cli_commands.h"
 
 namespace warden::tools {
+namespace {
+
+const std::map<std::string, RegistryKind>& RegistryKinds() {
+  static const auto* kinds = new std::map<std::string, RegistryKind>{
+      {"devices", RegistryKind::kDevices},           {"groups", RegistryKind::kGroups},
+      {"certificates", RegistryKind::kCertificates}, {"cas", RegistryKind::kCas},
+      {"policies", RegistryKind::kPolicies},
+  };
+  return *kinds;
+}
+
+}  // namespace
 
 void AddRegistryCommands(CLI::App* app, CommandRunner* run) {
   CLI::App* registry =
@@ -21,11 +33,6 @@ void AddRegistryCommands(CLI::App* app, CommandRunner* run) {
     *run = [dir](const CommandContext& ctx) { return ImportRegistry(ctx, *dir); };
   });
 
-  static const auto* kKinds = new std::map<std::string, RegistryKind>{
-      {"devices", RegistryKind::kDevices},           {"groups", RegistryKind::kGroups},
-      {"certificates", RegistryKind::kCertificates}, {"cas", RegistryKind::kCas},
-      {"policies", RegistryKind::kPolicies},
-  };
   CLI::App* list = registry->add_subcommand("list", "A table of one kind of registry entry");
   auto kind = std::make_shared<std::string>();
   auto limit = std::make_shared<int>(0);
@@ -37,7 +44,7 @@ void AddRegistryCommands(CLI::App* app, CommandRunner* run) {
       ->capture_default_str();
   list->callback([run, kind, limit] {
     *run = [kind, limit](const CommandContext& ctx) {
-      return ListRegistry(ctx, kKinds->at(*kind), *limit);
+      return ListRegistry(ctx, RegistryKinds().at(*kind), *limit);
     };
   });
 
