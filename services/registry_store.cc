@@ -310,17 +310,66 @@ void AddCertificate(const v1::StoredCertificate& stored, audit::Registry* regist
 
 RegistryStore::RegistryStore(store::Store* store) : store_(store) {}
 
+void RegistryStore::SetDeviceChangeListener(std::function<void()> listener) {
+  device_listener_ = std::move(listener);
+}
+
+void RegistryStore::NotifyDeviceChange() const {
+  if (device_listener_) device_listener_();
+}
+
+absl::StatusOr<std::unordered_map<std::string, rules::Device>> RegistryStore::TargetingDevices()
+    const {
+  std::vector<v1::DeviceGroup> groups;
+  std::string token;
+  do {
+    auto page = ListGroups(token, 1000);
+    if (!page.ok()) return page.status();
+    for (v1::DeviceGroup& g : page->items) {
+      if (!g.attribute_selector().empty()) groups.push_back(std::move(g));
+    }
+    token = page->next_page_token;
+  } while (!token.empty());
+  std::unordered_map<std::string, rules::Device> out;
+  do {
+    auto page = ListDevices(token, 1000);
+    if (!page.ok()) return page.status();
+    for (const v1::RegisteredDevice& d : page->items) {
+      rules::Device& t = out[d.name()];
+      t.name = d.name();
+      t.attributes.insert(d.attributes().begin(), d.attributes().end());
+      t.groups.assign(d.groups().begin(), d.groups().end());
+      for (const v1::DeviceGroup& g : groups) {
+        const bool member = std::all_of(
+            g.attribute_selector().begin(), g.attribute_selector().end(), [&](const auto& kv) {
+              auto it = d.attributes().find(kv.first);
+              return it != d.attributes().end() && it->second == kv.second;
+            });
+        if (member && std::find(t.groups.begin(), t.groups.end(), g.name()) == t.groups.end()) {
+          t.groups.push_back(g.name());
+        }
+      }
+    }
+    token = page->next_page_token;
+  } while (!token.empty());
+  return out;
+}
+
 absl::StatusOr<v1::RegisteredDevice> RegistryStore::PutDevice(const v1::RegisteredDevice& device) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  const std::string key = Key(kDevice, device.name());
-  absl::StatusOr<std::optional<v1::RegisteredDevice>> existing =
-      Read<v1::RegisteredDevice>(*store_, key);
-  if (!existing.ok()) return existing.status();
-  v1::RegisteredDevice stored = device;
-  if (!existing->has_value()) stored.set_active(true);
-  store::WriteGroup group;
-  group.Put(kFamily, key, stored.SerializeAsString());
-  if (absl::Status status = store_->Write(group); !status.ok()) return status;
+  absl::StatusOr<v1::RegisteredDevice> stored = [&]() -> absl::StatusOr<v1::RegisteredDevice> {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    const std::string key = Key(kDevice, device.name());
+    absl::StatusOr<std::optional<v1::RegisteredDevice>> existing =
+        Read<v1::RegisteredDevice>(*store_, key);
+    if (!existing.ok()) return existing.status();
+    v1::RegisteredDevice out = device;
+    if (!existing->has_value()) out.set_active(true);
+    store::WriteGroup group;
+    group.Put(kFamily, key, out.SerializeAsString());
+    if (absl::Status status = store_->Write(group); !status.ok()) return status;
+    return out;
+  }();
+  if (stored.ok()) NotifyDeviceChange();
   return stored;
 }
 
@@ -335,15 +384,25 @@ absl::StatusOr<store::Page<v1::RegisteredDevice>> RegistryStore::ListDevices(
 }
 
 absl::StatusOr<bool> RegistryStore::DeleteDevice(const std::string& name) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  return DeleteIfPresent<v1::RegisteredDevice>(store_, Key(kDevice, name));
+  absl::StatusOr<bool> deleted;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    deleted = DeleteIfPresent<v1::RegisteredDevice>(store_, Key(kDevice, name));
+  }
+  if (deleted.ok() && *deleted) NotifyDeviceChange();
+  return deleted;
 }
 
 absl::Status RegistryStore::PutGroup(const v1::DeviceGroup& group) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  store::WriteGroup writes;
-  writes.Put(kFamily, Key(kGroup, group.name()), group.SerializeAsString());
-  return store_->Write(writes);
+  absl::Status status;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    store::WriteGroup writes;
+    writes.Put(kFamily, Key(kGroup, group.name()), group.SerializeAsString());
+    status = store_->Write(writes);
+  }
+  if (status.ok()) NotifyDeviceChange();
+  return status;
 }
 
 absl::StatusOr<std::optional<v1::DeviceGroup>> RegistryStore::GetGroup(
@@ -357,8 +416,13 @@ absl::StatusOr<store::Page<v1::DeviceGroup>> RegistryStore::ListGroups(
 }
 
 absl::StatusOr<bool> RegistryStore::DeleteGroup(const std::string& name) {
-  std::lock_guard<std::mutex> lock(write_mu_);
-  return DeleteIfPresent<v1::DeviceGroup>(store_, Key(kGroup, name));
+  absl::StatusOr<bool> deleted;
+  {
+    std::lock_guard<std::mutex> lock(write_mu_);
+    deleted = DeleteIfPresent<v1::DeviceGroup>(store_, Key(kGroup, name));
+  }
+  if (deleted.ok() && *deleted) NotifyDeviceChange();
+  return deleted;
 }
 
 absl::StatusOr<std::vector<v1::StoredCertificate>> RegistryStore::ListCas() const {

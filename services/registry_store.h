@@ -5,11 +5,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "audit/model.h"
+#include "rules/model.h"
 #include "store/store.h"
 #include "warden/v1/registry.pb.h"
 
@@ -59,6 +61,14 @@ class RegistryStore {
 
   // `store` must outlive this object.
   explicit RegistryStore(store::Store* store);
+
+  // Called (outside any lock) after a device or group is written or deleted: the
+  // devices' groups and attributes drive profile targeting.
+  void SetDeviceChangeListener(std::function<void()> listener);
+
+  // Every registered device's groups — its static ones plus the dynamic groups whose
+  // attribute selector it matches — and attributes, as profile targeting reads them.
+  absl::StatusOr<std::unordered_map<std::string, rules::Device>> TargetingDevices() const;
 
   // Devices. PutDevice creates or replaces every field; a new device is always created
   // active (proto3 cannot tell an unset bool from false). Returns the device as stored.
@@ -131,8 +141,11 @@ class RegistryStore {
   absl::StatusOr<std::string> FindIssuer(const audit::CertificateInfo& cert, const std::string& pem,
                                          const std::string& excluded_id) const;
 
+  void NotifyDeviceChange() const;
+
   store::Store* const store_;
-  std::mutex write_mu_;  // serializes read-link-write sequences
+  std::function<void()> device_listener_;  // set once, before use
+  std::mutex write_mu_;                    // serializes read-link-write sequences
 };
 
 }  // namespace warden::services

@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -31,6 +32,12 @@ class RulesManager {
 
   void SetListener(std::function<void(std::shared_ptr<const detectors::Evaluator>)> on_swap);
 
+  // The registry's devices (groups, attributes), merged into the running set's device
+  // inventory: a device in both gets the union of the groups, and the registry's value
+  // for an attribute both name. Swaps in a new evaluator (a new generation) when the
+  // merged inventory changed, so shards reconcile targeting.
+  void SetRegistryDevices(std::unordered_map<std::string, rules::Device> devices);
+
   struct Snapshot {
     std::shared_ptr<const detectors::Evaluator> evaluator;
     int64_t generation = 0;
@@ -43,7 +50,12 @@ class RulesManager {
   const std::string directory_;
   const Clock* const clock_;
   Metrics* const metrics_;
-  std::mutex reload_mu_;  // serializes Reload()
+  // Builds the running set from loaded_ and registry_devices_, and swaps it in.
+  void SwapLocked();
+
+  std::mutex reload_mu_;  // serializes Reload() and SetRegistryDevices(); guards below
+  std::shared_ptr<const rules::RuleSet> loaded_;  // as read from the files
+  std::unordered_map<std::string, rules::Device> registry_devices_;
   mutable std::mutex mu_;
   Snapshot current_;                                                          // guarded by mu_
   std::function<void(std::shared_ptr<const detectors::Evaluator>)> on_swap_;  // guarded by mu_

@@ -25,6 +25,7 @@
 #include "services/profile_service.h"
 #include "services/registry_service.h"
 #include "services/registry_store.h"
+#include "services/registry_targeting.h"
 #include "services/rules_manager.h"
 #include "services/violation_service.h"
 
@@ -88,6 +89,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
       !s.ok()) {
     return s;
   }
+
+  // The registry's groups and attributes drive profile targeting too.
+  server->targeting_ =
+      std::make_unique<RegistryTargeting>(server->registry_.get(), server->rules_.get());
+  if (absl::Status s = server->targeting_->Sync(); !s.ok()) return s;
+  server->registry_->SetDeviceChangeListener([t = server->targeting_.get()] { t->Notify(); });
+  server->targeting_->Start();
 
   // 4. Alert outbox and its dispatcher, which resumes delivering what is queued.
   if (!options.alerting.empty()) {
@@ -203,6 +211,7 @@ void Server::Shutdown() {
     grpc_server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
   }
   if (audit_scheduler_) audit_scheduler_->Stop();
+  if (targeting_) targeting_->Stop();
   if (audit_runner_) audit_runner_->Stop();
   if (engine_) engine_->Stop();
   if (dispatcher_) dispatcher_->Stop();

@@ -32,6 +32,7 @@ class AuditStore;
 class Mitigator;
 class RegistryServiceImpl;
 class RegistryStore;
+class RegistryTargeting;
 class IngestServiceImpl;
 class Outbox;
 class Metrics;
@@ -102,6 +103,7 @@ class Server {
   std::unique_ptr<ProfileServiceImpl> profile_service_;
   std::unique_ptr<AlertServiceImpl> alert_service_;
   std::unique_ptr<RegistryStore> registry_;
+  std::unique_ptr<RegistryTargeting> targeting_;
   std::unique_ptr<AuditStore> audit_store_;
   std::unique_ptr<AuditRunner> audit_runner_;
   std::unique_ptr<AuditScheduler> audit_scheduler_;
