@@ -1,5 +1,6 @@
 #include "tools/ctl_audit.h"
 
+#include <algorithm>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
@@ -128,6 +129,44 @@ int ListSuppressions(const CommandContext& ctx) {
       ctx.api->ListSuppressions(v1::ListSuppressionsRequest());
   if (!r.ok()) return RpcFailed(ctx, kCommand, r.status());
   return Print(ctx, kCommand, *r, RenderSuppressions(*r));
+}
+
+const std::map<std::string, v1::MitigationActionType>& MitigationActions() {
+  static const auto* actions = new std::map<std::string, v1::MitigationActionType>{
+      {"add-to-group", v1::ADD_THINGS_TO_THING_GROUP},
+      {"deactivate-device-certificate", v1::DEACTIVATE_DEVICE_CERTIFICATE},
+      {"deactivate-ca-certificate", v1::DEACTIVATE_CA_CERTIFICATE},
+      {"publish-to-webhook", v1::PUBLISH_FINDING_TO_WEBHOOK},
+  };
+  return *actions;
+}
+
+int Mitigate(const CommandContext& ctx, const MitigateArgs& args) {
+  constexpr absl::string_view kCommand = "audit mitigate";
+  v1::StartMitigationRequest request;
+  request.set_task_id(args.task_id);
+  for (const std::string& id : args.finding_ids) request.add_finding_ids(id);
+  request.set_action(MitigationActions().at(args.action));
+  request.set_group(args.group);
+  request.set_receiver(args.receiver);
+  absl::StatusOr<v1::StartMitigationResponse> r = ctx.api->StartMitigation(request);
+  if (!r.ok()) return RpcFailed(ctx, kCommand, r.status());
+  const int printed = Print(ctx, kCommand, *r, RenderMitigations(r->executions()));
+  const bool failed = std::any_of(r->executions().begin(), r->executions().end(),
+                                  [](const v1::MitigationExecution& e) {
+                                    return e.status() == v1::MitigationExecution::FAILED;
+                                  });
+  return printed != 0 || failed ? 1 : 0;
+}
+
+int ListMitigations(const CommandContext& ctx, const std::string& task_id) {
+  constexpr absl::string_view kCommand = "audit mitigations";
+  v1::ListMitigationExecutionsRequest request;
+  request.set_task_id(task_id);
+  absl::StatusOr<v1::ListMitigationExecutionsResponse> r =
+      ctx.api->ListMitigationExecutions(request);
+  if (!r.ok()) return RpcFailed(ctx, kCommand, r.status());
+  return Print(ctx, kCommand, *r, RenderMitigations(r->executions()));
 }
 
 }  // namespace warden::tools

@@ -1,6 +1,7 @@
 #ifndef WARDEN_TOOLS_CTL_AUDIT_H_
 #define WARDEN_TOOLS_CTL_AUDIT_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,20 @@ int Unsuppress(const CommandContext& ctx, const std::string& check,
                const std::string& resource_type, const std::string& resource_id);
 // audit suppressions.
 int ListSuppressions(const CommandContext& ctx);
+
+struct MitigateArgs {
+  std::string task_id;
+  std::vector<std::string> finding_ids;  // empty: every unsuppressed finding of the task
+  std::string action;  // add-to-group, deactivate-device-certificate, deactivate-ca-certificate,
+                       // publish-to-webhook
+  std::string group, receiver;
+};
+// The --action names and their proto values.
+const std::map<std::string, v1::MitigationActionType>& MitigationActions();
+// audit mitigate: prints one line per execution; 1 when any FAILED.
+int Mitigate(const CommandContext& ctx, const MitigateArgs& args);
+// audit mitigations TASK_ID.
+int ListMitigations(const CommandContext& ctx, const std::string& task_id);
 
 }  // namespace warden::tools
 

@@ -106,4 +106,16 @@ std::string RenderSuppressions(const v1::ListSuppressionsResponse& r) {
   return t.Render();
 }
 
+std::string RenderMitigations(
+    const google::protobuf::RepeatedPtrField<v1::MitigationExecution>& executions) {
+  if (executions.empty()) return "no mitigation executions\n";
+  Table t({"EXECUTED", "FINDING", "ACTION", "STATUS", "MESSAGE"});
+  for (const v1::MitigationExecution& e : executions) {
+    t.AddRow({FormatTimestamp(e.executed_at()), e.finding_id(),
+              KebabName(v1::MitigationActionType_Name(e.action())),
+              KebabName(v1::MitigationExecution::Status_Name(e.status())), e.message()});
+  }
+  return t.Render();
+}
+
 }  // namespace warden::tools

@@ -25,6 +25,9 @@ std::string RenderFindings(const v1::ListFindingsResponse& r, bool show_suppress
 std::string RenderSuppressionCreated(const v1::Suppression& s);
 // A table of suppressions; "no suppressions" when there are none.
 std::string RenderSuppressions(const v1::ListSuppressionsResponse& r);
+// A table of mitigation executions; "no mitigation executions" when there are none.
+std::string RenderMitigations(
+    const google::protobuf::RepeatedPtrField<v1::MitigationExecution>& executions);
 
 }  // namespace warden::tools
 

@@ -140,6 +140,14 @@ class GrpcWardenApi : public WardenApi {
       const v1::ListSuppressionsRequest& request) override {
     return Call(*audit_, &v1::AuditService::Stub::ListSuppressions, request);
   }
+  absl::StatusOr<v1::StartMitigationResponse> StartMitigation(
+      const v1::StartMitigationRequest& request) override {
+    return Call(*audit_, &v1::AuditService::Stub::StartMitigation, request);
+  }
+  absl::StatusOr<v1::ListMitigationExecutionsResponse> ListMitigationExecutions(
+      const v1::ListMitigationExecutionsRequest& request) override {
+    return Call(*audit_, &v1::AuditService::Stub::ListMitigationExecutions, request);
+  }
 
  private:
   // One unary call with the deadline; the gRPC status becomes an absl::Status (the

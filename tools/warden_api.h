@@ -81,6 +81,10 @@ class WardenApi {
       const v1::DeleteSuppressionRequest& request) = 0;
   virtual absl::StatusOr<v1::ListSuppressionsResponse> ListSuppressions(
       const v1::ListSuppressionsRequest& request) = 0;
+  virtual absl::StatusOr<v1::StartMitigationResponse> StartMitigation(
+      const v1::StartMitigationRequest& request) = 0;
+  virtual absl::StatusOr<v1::ListMitigationExecutionsResponse> ListMitigationExecutions(
+      const v1::ListMitigationExecutionsRequest& request) = 0;
 };
 
 }  // namespace warden::tools

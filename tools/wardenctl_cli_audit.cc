@@ -123,6 +123,35 @@ void AddAuditCommands(CLI::App* app, CommandRunner* run) {
 
   audit->add_subcommand("suppressions", "Suppressions, with their expiry and reason")
       ->callback([run] { *run = [](const CommandContext& ctx) { return ListSuppressions(ctx); }; });
+
+  CLI::App* mitigate = audit->add_subcommand(
+      "mitigate", "Apply a mitigation action to a task's findings (or chosen ones)");
+  auto mitigate_args = std::make_shared<MitigateArgs>();
+  mitigate->add_option("--task", mitigate_args->task_id, "the audit task")->required();
+  mitigate->add_option("--finding", mitigate_args->finding_ids,
+                       "only this finding (repeatable; default: every unsuppressed finding)");
+  std::vector<std::string> action_names;
+  for (const auto& [name, value] : MitigationActions()) action_names.push_back(name);
+  mitigate->add_option("--action", mitigate_args->action, "what to do")
+      ->required()
+      ->check(CLI::IsMember(action_names));
+  mitigate->add_option("--group", mitigate_args->group,
+                       "add-to-group: the group (e.g. quarantine)");
+  mitigate->add_option("--receiver", mitigate_args->receiver,
+                       "publish-to-webhook: a webhook receiver of the alerting config");
+  mitigate->callback([run, mitigate_args] {
+    *run = [mitigate_args](const CommandContext& ctx) { return Mitigate(ctx, *mitigate_args); };
+  });
+
+  CLI::App* mitigations =
+      audit->add_subcommand("mitigations", "The mitigation executions of an audit task");
+  auto mitigations_task = std::make_shared<std::string>();
+  mitigations->add_option("task_id", *mitigations_task, "the task")->required();
+  mitigations->callback([run, mitigations_task] {
+    *run = [mitigations_task](const CommandContext& ctx) {
+      return ListMitigations(ctx, *mitigations_task);
+    };
+  });
 }
 
 }  // namespace warden::tools

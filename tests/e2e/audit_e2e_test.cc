@@ -60,7 +60,9 @@ class AuditE2ETest : public ::testing::Test {
     for (const char* f : {"root.key", "cam1.key", "cam2.key", "cam1.csr", "cam2.csr"}) {
       fs::remove(fleet_ / f);
     }
-    WriteFile(fleet_ / "fleet.yaml", R"(devices:
+    WriteFile(fleet_ / "fleet.yaml", R"(groups:
+  - name: quarantine
+devices:
   - name: cam-0001
     attributes: {type: camera}
     firmware_version: 2.4.1
@@ -142,6 +144,16 @@ TEST_F(AuditE2ETest, ImportAuditFindAlertOnceSuppressAndResolve) {
   EXPECT_EQ(found["LOGGING_DISABLED_CHECK"], "ACCOUNT_SETTINGS");
   EXPECT_EQ(found.count("CA_CERTIFICATE_EXPIRING_CHECK"), 0u) << "the root is healthy";
   const size_t non_compliant = found.size();
+
+  // Quarantine the devices behind the device-certificate findings.
+  const std::string task_id = findings["task_id"].get<std::string>();
+  r = wardend_->Ctl("audit mitigate --task " + task_id +
+                    " --action add-to-group --group quarantine");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("succeeded"));
+  r = wardend_->Ctl("-o json registry show device cam-0001");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("quarantine"));
 
   // One alert per resource that turned non-compliant.
   EXPECT_TRUE(Eventually([&] {

@@ -294,5 +294,36 @@ TEST_F(WardenctlTest, AuditUnsuppressAndSuppressions) {
             "ACCOUNT_SETTINGS 'logging'\n");
 }
 
+TEST_F(WardenctlTest, AuditMitigateSendsTheActionAndFailsWhenAnExecutionFailed) {
+  v1::MitigationExecution* ok = api_.mitigation_response.add_executions();
+  ok->set_finding_id("t-42-0");
+  ok->set_action(v1::ADD_THINGS_TO_THING_GROUP);
+  ok->set_status(v1::MitigationExecution::SUCCEEDED);
+  ok->set_message("added 1 device(s) to group 'quarantine'");
+  ASSERT_EQ(Run({"audit", "mitigate", "--task", "t-42", "--action", "add-to-group", "--group",
+                 "quarantine"}),
+            0)
+      << err_.str();
+  ASSERT_EQ(api_.mitigations.size(), 1u);
+  EXPECT_EQ(api_.mitigations[0].task_id(), "t-42");
+  EXPECT_EQ(api_.mitigations[0].action(), v1::ADD_THINGS_TO_THING_GROUP);
+  EXPECT_EQ(api_.mitigations[0].group(), "quarantine");
+  EXPECT_THAT(out_.str(), testing::HasSubstr("add-things-to-thing-group"));
+  EXPECT_THAT(out_.str(), testing::HasSubstr("added 1 device(s) to group 'quarantine'"));
+
+  v1::MitigationExecution* bad = api_.mitigation_response.add_executions();
+  bad->set_finding_id("t-42-1");
+  bad->set_status(v1::MitigationExecution::FAILED);
+  bad->set_message("device 'cam-7' is not registered");
+  EXPECT_EQ(Run({"audit", "mitigate", "--task", "t-42", "--finding", "t-42-1", "--action",
+                 "deactivate-device-certificate"}),
+            1);
+  EXPECT_THAT(api_.mitigations[1].finding_ids(), testing::ElementsAre("t-42-1"));
+  EXPECT_EQ(api_.mitigations[1].action(), v1::DEACTIVATE_DEVICE_CERTIFICATE);
+
+  // An unknown action is a usage error.
+  EXPECT_EQ(Run({"audit", "mitigate", "--task", "t-42", "--action", "reboot"}), 2);
+}
+
 }  // namespace
 }  // namespace warden::tools

@@ -78,6 +78,8 @@ struct FakeServer {
   std::vector<v1::Suppression> created_suppressions;
   std::vector<v1::DeleteSuppressionRequest> deleted_suppressions;
   v1::ListSuppressionsResponse suppressions;
+  std::vector<v1::StartMitigationRequest> mitigations;
+  v1::StartMitigationResponse mitigation_response;
 };
 
 class FakeWardenApi : public WardenApi {
@@ -249,6 +251,19 @@ class FakeWardenApi : public WardenApi {
       const v1::ListSuppressionsRequest&) override {
     if (!s_.status.ok()) return s_.status;
     return s_.suppressions;
+  }
+  absl::StatusOr<v1::StartMitigationResponse> StartMitigation(
+      const v1::StartMitigationRequest& r) override {
+    s_.mitigations.push_back(r);
+    if (!s_.status.ok()) return s_.status;
+    return s_.mitigation_response;
+  }
+  absl::StatusOr<v1::ListMitigationExecutionsResponse> ListMitigationExecutions(
+      const v1::ListMitigationExecutionsRequest&) override {
+    if (!s_.status.ok()) return s_.status;
+    v1::ListMitigationExecutionsResponse r;
+    *r.mutable_executions() = s_.mitigation_response.executions();
+    return r;
   }
 
  private:
