@@ -87,6 +87,16 @@ class AuditTest : public ::testing::Test {
     return out;
   }
 
+  // A root CA and a device certificate it issued that expires in a day.
+  v1::CertificateDescription RegisterExpiringDeviceCert() {
+    const int64_t now = Now();
+    pki::KeyPair key = pki::MakeEcKey("prime256v1");
+    const std::string root = pki::MakeSelfSignedCa(key, "Root", now - 10 * kDay, now + 3650 * kDay);
+    RegisterCa(root);
+    return RegisterDeviceCert(
+        pki::MakeCertificate(key, "cam", root, key, now - 10 * kDay, now + kDay, false, 5));
+  }
+
   // Runs an audit of `checks` and waits for it to finish.
   v1::AuditTask RunAudit(const std::vector<std::string>& checks) {
     grpc::ClientContext ctx;
@@ -181,12 +191,7 @@ TEST_F(AuditTest, FindsExpiringWeakAndRevokedCertificatesThroughTheChain) {
 }
 
 TEST_F(AuditTest, SuppressedFindingsAreListedApartAndDoNotCountAgainstCompliance) {
-  const int64_t now = Now();
-  pki::KeyPair key = pki::MakeEcKey("prime256v1");
-  const std::string root = pki::MakeSelfSignedCa(key, "Root", now - 10 * kDay, now + 3650 * kDay);
-  RegisterCa(root);
-  const auto cert = RegisterDeviceCert(
-      pki::MakeCertificate(key, "cam", root, key, now - 10 * kDay, now + kDay, false, 5));
+  const auto cert = RegisterExpiringDeviceCert();
 
   grpc::ClientContext ctx;
   v1::Suppression sup;
@@ -218,12 +223,7 @@ TEST_F(AuditTest, SuppressedFindingsAreListedApartAndDoNotCountAgainstCompliance
 }
 
 TEST_F(AuditTest, AlertsOnlyWhenAResourceTurnsNonCompliantAndWhenItRecovers) {
-  const int64_t now = Now();
-  pki::KeyPair key = pki::MakeEcKey("prime256v1");
-  const std::string root = pki::MakeSelfSignedCa(key, "Root", now - 10 * kDay, now + 3650 * kDay);
-  RegisterCa(root);
-  const auto cert = RegisterDeviceCert(
-      pki::MakeCertificate(key, "cam", root, key, now - 10 * kDay, now + kDay, false, 5));
+  const auto cert = RegisterExpiringDeviceCert();
   const std::vector<std::string> check = {"DEVICE_CERTIFICATE_EXPIRING_CHECK"};
 
   RunAudit(check);
@@ -249,12 +249,7 @@ TEST_F(AuditTest, AlertsOnlyWhenAResourceTurnsNonCompliantAndWhenItRecovers) {
 }
 
 TEST_F(AuditTest, MitigationsQuarantineDeactivateAndPublishAndAreRecorded) {
-  const int64_t now = Now();
-  pki::KeyPair key = pki::MakeEcKey("prime256v1");
-  const std::string root = pki::MakeSelfSignedCa(key, "Root", now - 10 * kDay, now + 3650 * kDay);
-  RegisterCa(root);
-  const auto cert = RegisterDeviceCert(
-      pki::MakeCertificate(key, "cam", root, key, now - 10 * kDay, now + kDay, false, 5));
+  const auto cert = RegisterExpiringDeviceCert();
   {
     grpc::ClientContext ctx;
     v1::DeviceGroup g;
