@@ -71,11 +71,16 @@ void CompactAlarms(v1::DeviceState* state) {
   alarms->DeleteSubrange(keep, alarms->size() - keep);
 }
 
-v1::AlarmState* FindOrAddAlarm(v1::DeviceState* state, const std::string& profile,
-                               const rules::Behaviour& b) {
+v1::AlarmState* FindAlarm(v1::DeviceState* state, const std::string& profile,
+                          const std::string& behaviour) {
   for (v1::AlarmState& a : *state->mutable_alarms()) {
-    if (a.behaviour() == b.name && a.profile() == profile) return &a;
+    if (a.behaviour() == behaviour && a.profile() == profile) return &a;
   }
+  return nullptr;
+}
+
+v1::AlarmState* AddAlarm(v1::DeviceState* state, const std::string& profile,
+                         const rules::Behaviour& b) {
   v1::AlarmState* a = state->add_alarms();
   a->set_profile(profile);
   a->set_behaviour(b.name);
@@ -99,13 +104,14 @@ class ReportDatapoints {
     for (auto& [id, dp] : cache_) {
       if (id == metric.id) return dp;
     }
-    cache_.emplace_back(metric.id, ExtractDatapoint(report_, metric));
+    // The id points into the rule set, which outlives this object.
+    cache_.emplace_back(std::string_view(metric.id), ExtractDatapoint(report_, metric));
     return cache_.back().second;
   }
 
  private:
   const v1::MetricsReport& report_;
-  std::vector<std::pair<std::string, std::optional<Datapoint>>> cache_;
+  std::vector<std::pair<std::string_view, std::optional<Datapoint>>> cache_;
 };
 
 }  // namespace
@@ -216,23 +222,29 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1:
     for (const rules::Behaviour& b : p.behaviours) {
       const std::optional<Datapoint>& dp = datapoints.Get(b.metric);
       if (!dp) continue;
-      Judgement j;
-      if (dp->type == rules::ValueType::kNumber) {
-        if (b.duration_seconds > 0) {
-          const v1::MetricWindow* w = FindWindow(state, b.metric.id);
-          WindowSum s = w ? SumWindow(*w, now_us, b.duration_seconds) : WindowSum{dp->number, 1};
-          j = JudgeNumber(b, s.sum, s.datapoints);
-        } else {
-          j = JudgeNumber(b, dp->number, 1);
+      double value = dp->number;
+      int points = 1;
+      if (dp->type == rules::ValueType::kNumber && b.duration_seconds > 0) {
+        if (const v1::MetricWindow* w = FindWindow(state, b.metric.id)) {
+          const WindowSum s = SumWindow(*w, now_us, b.duration_seconds);
+          value = s.sum;
+          points = s.datapoints;
         }
-      } else {
-        j = JudgeList(b, *dp);
       }
+      const bool violating = Violates(b, *dp, value);
+      v1::AlarmState* a = FindAlarm(state, p.name, b.name);
+      if (a == nullptr) {
+        if (!violating) continue;  // conforming, no streak, no alarm: nothing to record
+        a = AddAlarm(state, p.name, b);
+      }
+      const Transition t = StepAlarm(a, violating, b.consecutive_datapoints_to_alarm,
+                                     b.consecutive_datapoints_to_clear);
+      if (t == Transition::kNone && !(a->has_violation() && violating)) continue;
+      // Evidence only for what is recorded: a raise, a clear, an update of a live alarm.
+      Judgement j =
+          dp->type == rules::ValueType::kNumber ? JudgeNumber(b, value, points) : JudgeList(b, *dp);
       j.evidence.set_report_id(report_id);
 
-      v1::AlarmState* a = FindOrAddAlarm(state, p.name, b);
-      const Transition t = StepAlarm(a, j.violating, b.consecutive_datapoints_to_alarm,
-                                     b.consecutive_datapoints_to_clear);
       if (t == Transition::kRaise) {
         v1::Violation* v = a->mutable_violation();
         v->set_violation_id(ViolationId(state->device_id(), p.name, b.name, report_id));

@@ -1,5 +1,6 @@
 #include "detectors/judge.h"
 
+#include <algorithm>
 #include <functional>
 #include <string>
 
@@ -73,6 +74,33 @@ bool NumberConforms(Operator op, double value, double threshold) {
     default:
       return true;
   }
+}
+
+bool Violates(const rules::Behaviour& b, const Datapoint& d, double value) {
+  if (d.type == rules::ValueType::kNumber) return !NumberConforms(b.op, value, b.value);
+  const rules::NamedList* list = b.list.get();
+  if (list == nullptr) return false;
+  const bool want_in =
+      b.op == Operator::kInCidrSet || b.op == Operator::kInPortSet || b.op == Operator::kInSet;
+  auto offends = [&](bool in) { return in != want_in; };
+  switch (d.type) {
+    case rules::ValueType::kPortList:
+      return std::any_of(d.ports.begin(), d.ports.end(),
+                         [&](uint32_t p) { return offends(list->ports.Contains(p)); });
+    case rules::ValueType::kIpList:
+      return std::any_of(d.ips.begin(), d.ips.end(), [&](const rules::IpAddress& ip) {
+        return offends(list->cidrs.Find(ip) != nullptr);
+      });
+    case rules::ValueType::kNumberList:
+      return std::any_of(d.numbers.begin(), d.numbers.end(),
+                         [&](double n) { return offends(list->ContainsNumber(n)); });
+    case rules::ValueType::kStringList:
+      return std::any_of(d.strings.begin(), d.strings.end(),
+                         [&](const std::string& s) { return offends(list->ContainsString(s)); });
+    case rules::ValueType::kNumber:
+      break;
+  }
+  return false;
 }
 
 Judgement JudgeNumber(const rules::Behaviour& b, double value, int datapoints) {

@@ -19,6 +19,11 @@ struct Judgement {
 // Whether `value` is normal under a number operator: value <op> threshold.
 bool NumberConforms(rules::Operator op, double value, double threshold);
 
+// The verdict alone, without building evidence (the hot path: most datapoints conform).
+// `value` is the number judged (the window sum for a behaviour with a duration); list
+// datapoints ignore it. Agrees with JudgeNumber / JudgeList on `violating`.
+bool Violates(const rules::Behaviour& behaviour, const Datapoint& datapoint, double value);
+
 // Judges a number datapoint. `value` is the datapoint itself, or the window sum
 // ending at it when the behaviour has a duration (`datapoints` summed).
 Judgement JudgeNumber(const rules::Behaviour& behaviour, double value, int datapoints);

@@ -1,0 +1,153 @@
+// Microbenchmarks of the ingest hot path: what one shard spends per report.
+//   build/bench/warden_micro_bench [--benchmark_filter=...]
+#include <benchmark/benchmark.h>
+
+#include <random>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/partition.h"
+#include "detectors/alarm.h"
+#include "detectors/evaluator.h"
+#include "detectors/judge.h"
+#include "detectors/report_json.h"
+#include "detectors/window.h"
+#include "rules/loader.h"
+#include "store/keys.h"
+
+namespace warden {
+namespace {
+
+// A normal device report of the demo fleet: 4 TCP ports, 2 UDP, 6 connections.
+v1::MetricsReport NormalReport(int64_t id) {
+  v1::MetricsReport r;
+  r.mutable_header()->set_report_id(id);
+  r.mutable_header()->set_version("1.0");
+  v1::Metrics* m = r.mutable_metrics();
+  for (uint32_t p : {22u, 443u, 8883u, 1883u})
+    m->mutable_listening_tcp_ports()->add_ports()->set_port(p);
+  for (uint32_t p : {53u, 123u}) m->mutable_listening_udp_ports()->add_ports()->set_port(p);
+  m->mutable_network_stats()->set_bytes_out(50'000);
+  m->mutable_network_stats()->set_bytes_in(20'000);
+  m->mutable_network_stats()->set_packets_out(100);
+  m->mutable_network_stats()->set_packets_in(40);
+  auto* ec = m->mutable_tcp_connections()->mutable_established_connections();
+  for (int i = 0; i < 6; ++i) {
+    auto* c = ec->add_connections();
+    c->set_remote_addr(absl::StrCat("52.94.1.", i + 1, ":443"));
+    c->set_local_port(40000 + i);
+  }
+  return r;
+}
+
+std::shared_ptr<const rules::RuleSet> ExampleRules() {
+  static const auto rules = [] {
+    rules::LoadResult r =
+        rules::LoadRulesFromPaths({std::string(WARDEN_SOURCE_DIR) + "/deploy/profiles"});
+    if (!r.ok()) std::abort();
+    return r.rules;
+  }();
+  return rules;
+}
+
+// One report through windows, every behaviour of the example profiles and the alarm
+// state machines: the shard's evaluation cost per report.
+void BM_ApplyReport(benchmark::State& state) {
+  detectors::Evaluator ev(ExampleRules());
+  v1::DeviceState device;
+  device.set_device_id(state.range(0) ? "dev-00001" : "dev-99999");  // in the cameras group or not
+  int64_t id = 1;
+  int64_t now = 1'700'000'000'000'000;
+  detectors::Changes changes;
+  for (auto _ : state) {
+    v1::MetricsReport r = NormalReport(++id);
+    now += 300'000'000;
+    ev.ApplyReport(r, now, &device, &changes);
+    changes.Clear();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ApplyReport)->Arg(0)->Arg(1);
+
+// The device state written to RocksDB after each report.
+void BM_SerializeDeviceState(benchmark::State& state) {
+  detectors::Evaluator ev(ExampleRules());
+  v1::DeviceState device;
+  device.set_device_id("dev-00001");
+  detectors::Changes changes;
+  for (int i = 1; i <= 5; ++i) ev.ApplyReport(NormalReport(i), i * 60'000'000LL, &device, &changes);
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    device.SerializeToString(&out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_SerializeDeviceState);
+
+void BM_ParseReportJson(benchmark::State& state) {
+  const std::string json = detectors::ReportToAwsJson(NormalReport(1), state.range(0) != 0);
+  for (auto _ : state) {
+    auto r = detectors::ParseReportJson(json);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_ParseReportJson)->Arg(0)->Arg(1);
+
+// CIDR list lookups, as in a threat-intel deny list of N IPv4 blocks.
+void BM_CidrLookup(benchmark::State& state) {
+  rules::CidrSet set;
+  std::mt19937 rng(1);
+  for (int64_t i = 0; i < state.range(0); ++i) {
+    const uint32_t net = rng() & 0xffffff00u;
+    (void)set.Add(absl::StrCat(net >> 24, ".", (net >> 16) & 255, ".", (net >> 8) & 255, ".0/24"));
+  }
+  set.Finalize();
+  std::vector<rules::IpAddress> probes;
+  for (int i = 0; i < 1024; ++i) {
+    probes.push_back(*rules::ParseIp(
+        absl::StrCat(rng() % 256, ".", rng() % 256, ".", rng() % 256, ".", rng() % 256)));
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(set.Find(probes[i++ & 1023]));
+  }
+}
+BENCHMARK(BM_CidrLookup)->Arg(1000)->Arg(100000);
+
+void BM_RemoteAddrParse(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(rules::ParseRemoteAddr("52.94.1.2:443"));
+}
+BENCHMARK(BM_RemoteAddrParse);
+
+void BM_WindowAppendAndSum(benchmark::State& state) {
+  v1::MetricWindow w;
+  int64_t now = 0;
+  for (auto _ : state) {
+    now += 60'000'000;
+    detectors::AppendToWindow(&w, now, 1000, 300);
+    benchmark::DoNotOptimize(detectors::SumWindow(w, now, 300));
+  }
+}
+BENCHMARK(BM_WindowAppendAndSum);
+
+void BM_StepAlarm(benchmark::State& state) {
+  v1::AlarmState a;
+  bool violating = false;
+  for (auto _ : state) {
+    violating = !violating;
+    benchmark::DoNotOptimize(detectors::StepAlarm(&a, violating, 2, 2));
+  }
+}
+BENCHMARK(BM_StepAlarm);
+
+void BM_DeviceKey(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(store::DeviceKey("dev-0001234"));
+}
+BENCHMARK(BM_DeviceKey);
+
+}  // namespace
+}  // namespace warden
+
+BENCHMARK_MAIN();
