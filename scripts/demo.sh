@@ -32,7 +32,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== starting wardend (data: $data_dir, profiles: deploy/profiles)"
-"$bin/services/wardend" --listen 127.0.0.1:7600 --metrics-listen 127.0.0.1:9600 \
+"$bin/services/wardend" --listen 127.0.0.1:0 --metrics-listen 127.0.0.1:0 \
   --data-dir "$data_dir" --profiles deploy/profiles --ready-file "$work/ready.json" \
   2>"$work/wardend.log" &
 wardend_pid=$!
@@ -40,7 +40,7 @@ for _ in $(seq 1 100); do
   [ -s "$work/ready.json" ] && break
   if ! kill -0 "$wardend_pid" 2>/dev/null; then
     cat "$work/wardend.log" >&2
-    echo "demo: wardend did not start (is port 7600 or 9600 in use?)" >&2
+    echo "demo: wardend did not start (its log is above)" >&2
     exit 1
   fi
   sleep 0.1
