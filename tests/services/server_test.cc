@@ -3,6 +3,7 @@
 #include "services/server.h"
 
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <thread>
 
 #include "common/clock.h"
@@ -392,6 +394,28 @@ TEST_F(ServerTest, VerificationStateIsStoredOnTheActiveViolation) {
   req.set_violation_id("0000000000000000");
   EXPECT_EQ(violations_->SetVerificationState(&ctx3, req, &updated).error_code(),
             grpc::StatusCode::NOT_FOUND);
+}
+
+// Orchestrators probe the standard gRPC health service; an empty service name asks
+// about the server as a whole.
+TEST_F(ServerTest, AnswersTheStandardHealthCheckAsServing) {
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext ctx;
+  grpc::Slice empty("", 0);  // HealthCheckRequest{service: ""} is empty on the wire
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status s) { done.set_value(s); });
+  grpc::Status s = done.get_future().get();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& slice : slices) {
+    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  }
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "HealthCheckResponse{status: SERVING}";
 }
 
 }  // namespace
