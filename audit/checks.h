@@ -13,11 +13,11 @@ namespace warden::audit {
 
 // Thresholds and severities of the checks; defaults as AWS's.
 struct AuditSettings {
-  int expiring_threshold_days = 30;    // *_CERTIFICATE_EXPIRING_CHECK
-  int certificate_age_days = 365;      // DEVICE_CERTIFICATE_AGE_CHECK (30-3652)
-  int silent_device_days = 30;         // DEVICE_SILENT_CHECK (Warden extra)
+  int expiring_threshold_days = 30;  // *_CERTIFICATE_EXPIRING_CHECK
+  int certificate_age_days = 365;    // DEVICE_CERTIFICATE_AGE_CHECK (30-3652)
+  int silent_device_days = 30;       // DEVICE_SILENT_CHECK (Warden extra)
   std::vector<uint32_t> insecure_ports = {21, 23, 69, 512, 513, 514, 2323};  // Warden extra
-  std::map<std::string, Severity> severity;  // per check overrides
+  std::map<std::string, Severity> severity;                                  // per check overrides
 };
 
 // Every check name, AWS's first (reference §5), then Warden's extras:

@@ -18,13 +18,13 @@ struct CertificateInfo {
   std::string id;       // SHA-256 of the DER, lower-case hex: the certificate's id
   std::string subject;  // RFC 2253 one-line form, e.g. "CN=cam-0001,O=Example"
   std::string issuer;
-  std::string serial;   // upper-case hex, no separators, e.g. "1A2B"
+  std::string serial;      // upper-case hex, no separators, e.g. "1A2B"
   int64_t not_before = 0;  // Unix seconds
   int64_t not_after = 0;
   KeyType key_type = KeyType::kOther;
-  int key_bits = 0;     // RSA modulus bits, EC field bits, 255/448 for EdDSA
-  std::string curve;    // EC curve short name, e.g. "prime256v1"
-  bool is_ca = false;   // basicConstraints CA:TRUE
+  int key_bits = 0;              // RSA modulus bits, EC field bits, 255/448 for EdDSA
+  std::string curve;             // EC curve short name, e.g. "prime256v1"
+  bool is_ca = false;            // basicConstraints CA:TRUE
   std::string subject_key_id;    // hex, "" when absent
   std::string authority_key_id;  // hex, "" when absent
   std::string rsa_modulus;       // RSA only: the modulus, big-endian bytes
@@ -35,7 +35,7 @@ struct CrlInfo {
   std::string issuer;            // RFC 2253
   std::string authority_key_id;  // hex, "" when absent
   int64_t this_update = 0;
-  int64_t next_update = 0;       // 0 when absent
+  int64_t next_update = 0;                   // 0 when absent
   std::vector<std::string> revoked_serials;  // upper-case hex
 };
 
@@ -66,7 +66,7 @@ struct Device {
   std::string firmware_version;  // dotted, e.g. "2.4.1"
   std::vector<std::string> certificate_ids;
   bool active = true;
-  int64_t last_seen = 0;                     // Unix seconds, 0 = never
+  int64_t last_seen = 0;                      // Unix seconds, 0 = never
   std::vector<uint32_t> listening_tcp_ports;  // from the last report
 };
 
@@ -121,9 +121,7 @@ struct ResourceRef {
   std::string type;
   std::string id;
   bool operator==(const ResourceRef& o) const { return type == o.type && id == o.id; }
-  bool operator<(const ResourceRef& o) const {
-    return type != o.type ? type < o.type : id < o.id;
-  }
+  bool operator<(const ResourceRef& o) const { return type != o.type ? type < o.type : id < o.id; }
 };
 
 struct Finding {

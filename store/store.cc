@@ -15,8 +15,8 @@
 namespace warden::store {
 namespace {
 
-constexpr const char* kFamilyNames[] = {"device_state", "violations",   "violation_events",
-                                        "meta",         "outbox",       "dead_letters",
+constexpr const char* kFamilyNames[] = {"device_state", "violations", "violation_events",
+                                        "meta",         "outbox",     "dead_letters",
                                         "registry",     "audit"};
 static_assert(std::size(kFamilyNames) == kFamilies, "a name for every Family");
 constexpr const char* kSchemaKey = "schema_version";
