@@ -275,27 +275,32 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1:
   CompactAlarms(state);
 }
 
-void Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const {
+bool Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const {
+  bool changed = false;
   for (v1::AlarmState& a : *state->mutable_alarms()) {
     auto p = profiles_.find(a.profile());
     const rules::Behaviour* b = FindBehaviour(a.profile(), a.behaviour());
+    std::string_view reason;
     if (p == profiles_.end()) {
-      Invalidate(kReasonProfileRemoved, now_us, &a, changes);
-      a.set_consecutive_violating(0);
+      reason = kReasonProfileRemoved;
     } else if (b == nullptr) {
-      Invalidate(kReasonBehaviourRemoved, now_us, &a, changes);
-      a.set_consecutive_violating(0);
+      reason = kReasonBehaviourRemoved;
     } else if (!rules_->TargetsDevice(*p->second, state->device_id())) {
-      Invalidate(kReasonNoLongerTargeted, now_us, &a, changes);
-      a.set_consecutive_violating(0);
+      reason = kReasonNoLongerTargeted;
     } else if (b->fingerprint != a.behaviour_fingerprint()) {
-      Invalidate(kReasonBehaviourChanged, now_us, &a, changes);
-      a.set_consecutive_violating(0);
+      reason = kReasonBehaviourChanged;
       a.set_consecutive_conforming(0);
       a.set_behaviour_fingerprint(b->fingerprint);
+    } else {
+      continue;
     }
+    Invalidate(reason, now_us, &a, changes);
+    a.set_consecutive_violating(0);
+    changed = true;
   }
+  const int alarms = state->alarms_size();
   CompactAlarms(state);
+  changed = changed || state->alarms_size() != alarms;
   // Windows no behaviour targeting the device needs any more are dropped.
   const std::vector<WindowedMetric> windowed = Windowed(Targeted(state->device_id()));
   auto* windows = state->mutable_windows();
@@ -304,8 +309,12 @@ void Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
     const bool needed = std::any_of(windowed.begin(), windowed.end(), [&](const WindowedMetric& w) {
       return w.metric->id == metric;
     });
-    if (!needed) windows->DeleteSubrange(i, 1);
+    if (!needed) {
+      windows->DeleteSubrange(i, 1);
+      changed = true;
+    }
   }
+  return changed;
 }
 
 void Evaluator::InvalidateAll(std::string_view reason, int64_t now_us, v1::DeviceState* state,

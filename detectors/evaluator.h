@@ -60,8 +60,9 @@ class Evaluator {
 
   // Brings a state built under an older rule set in line with this one: alarms of
   // removed profiles or behaviours, of changed behaviours and of profiles that no longer
-  // target the device are invalidated; windows no behaviour needs are dropped.
-  void Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const;
+  // target the device are invalidated; windows no behaviour needs are dropped. Returns
+  // whether the state changed (and so must be written).
+  bool Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const;
 
   // Invalidates every raised alarm of the device (e.g. it went silent) and forgets
   // all alarm counts. Windows are kept.

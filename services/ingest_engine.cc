@@ -314,11 +314,7 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
   const int64_t now = clock_->NowMicros();
   detectors::Changes changes;
   for (auto& [id, state] : shard->devices) {
-    const std::string before = state.SerializeAsString();
-    ev.Reconcile(now, &state, &changes);
-    if (!changes.empty() || state.SerializeAsString() != before) {
-      FlushDevice(&state, &changes, group);
-    }
+    if (ev.Reconcile(now, &state, &changes)) FlushDevice(&state, &changes, group);
   }
 }
 

@@ -377,7 +377,9 @@ void ExpectInvalidated(const Changes& c, const std::string& violation_id, std::s
 TEST_F(RaisedAlarmTest, ReconcileUnderTheSameRulesChangesNothing) {
   Evaluator same(Rules({Profile("camera", {BytesOut("bytes-out", 1000)})}));
   Changes c;
-  same.Reconcile(kT0 + kSecond, &state_, &c);
+  const std::string before = state_.SerializeAsString();
+  EXPECT_FALSE(same.Reconcile(kT0 + kSecond, &state_, &c)) << "nothing to write";
+  EXPECT_EQ(state_.SerializeAsString(), before);
   EXPECT_TRUE(c.empty());
   ASSERT_EQ(state_.alarms_size(), 1);
   EXPECT_TRUE(state_.alarms(0).has_violation());
@@ -386,7 +388,7 @@ TEST_F(RaisedAlarmTest, ReconcileUnderTheSameRulesChangesNothing) {
 TEST_F(RaisedAlarmTest, ReconcileInvalidatesAlarmsOfARemovedBehaviour) {
   Evaluator next(Rules({Profile("camera", {BytesOut("other", 1000)})}));
   Changes c;
-  next.Reconcile(kT0 + kSecond, &state_, &c);
+  EXPECT_TRUE(next.Reconcile(kT0 + kSecond, &state_, &c));
   ExpectInvalidated(c, violation_id_, kReasonBehaviourRemoved, kT0 + kSecond);
   EXPECT_EQ(state_.alarms_size(), 0);
 }
