@@ -77,10 +77,16 @@ absl::StatusOr<v1::AuditTask> AuditRunner::Start(std::vector<std::string> checks
   v1::AuditTask task = job.task;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(std::move(job));
+    if (!stop_) {
+      queue_.push_back(std::move(job));
+      cv_.notify_one();
+      return task;
+    }
   }
-  cv_.notify_one();
-  return task;
+  job.task.set_status(v1::CANCELED);
+  job.task.set_error("wardend stopped before the audit ran");
+  (void)store_->PutTask(job.task);
+  return absl::UnavailableError("wardend is stopping");
 }
 
 void AuditRunner::Stop() {

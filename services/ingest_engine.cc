@@ -403,7 +403,7 @@ void IngestEngine::WriterLoop() {
         }
         if (!status.ok()) {
           p.ack.set_status(v1::ReportAck::REJECTED);
-          p.ack.set_error_code(healthy_.load() ? "Internal" : "Unavailable");
+          p.ack.set_error_code("Unavailable");
           p.ack.set_message("the report could not be stored; retry later");
           metrics_->RejectedBy(p.ack.error_code()).Increment();
         } else if (p.ack.status() == v1::ReportAck::ACCEPTED) {

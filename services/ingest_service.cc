@@ -74,13 +74,17 @@ grpc::ServerUnaryReactor* IngestServiceImpl::Report(grpc::CallbackServerContext*
 class IngestServiceImpl::StreamReactor
     : public grpc::ServerBidiReactor<v1::ReportRequest, v1::ReportAck> {
  public:
-  explicit StreamReactor(IngestServiceImpl* service) : service_(service) { NextRead(); }
+  explicit StreamReactor(IngestServiceImpl* service) : service_(service) {
+    read_pending_ = true;
+    NextRead();
+  }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
       bool finish;
       {
         std::lock_guard<std::mutex> lock(mu_);
+        read_pending_ = false;
         reads_done_ = true;
         finish = ShouldFinishLocked();
       }
@@ -91,6 +95,7 @@ class IngestServiceImpl::StreamReactor
     uint64_t seq;
     {
       std::lock_guard<std::mutex> lock(mu_);
+      read_pending_ = false;  // inflight_ now holds the stream open instead
       seq = next_seq_++;
       ++inflight_;
       acks_.emplace_back();
@@ -118,6 +123,7 @@ class IngestServiceImpl::StreamReactor
       std::lock_guard<std::mutex> lock(mu_);
       read_more = inflight_ < service_->max_inflight_per_stream_ && !broken_;
       reading_paused_ = !read_more;
+      read_pending_ = read_more;
     }
     if (read_more) NextRead();
   }
@@ -139,6 +145,7 @@ class IngestServiceImpl::StreamReactor
       if (reading_paused_ && !broken_ && !reads_done_ &&
           inflight_ < service_->max_inflight_per_stream_) {
         reading_paused_ = false;
+        read_pending_ = true;
         resume_read = true;
       }
       finish = ShouldFinishLocked();
@@ -207,9 +214,13 @@ class IngestServiceImpl::StreamReactor
     return true;
   }
 
+  // Finish only when nothing can call back any more: no read outstanding (a cancelled
+  // stream's pending read still completes, with ok=false), every report acknowledged or
+  // dropped, no write in flight. gRPC runs reactions concurrently, so each of these is
+  // decided under mu_.
   bool ShouldFinishLocked() {
     if (finished_) return false;
-    if ((reads_done_ || broken_) && inflight_ == 0 && !writing_) {
+    if ((reads_done_ || broken_) && !read_pending_ && inflight_ == 0 && !writing_) {
       finished_ = true;
       return true;
     }
@@ -227,6 +238,7 @@ class IngestServiceImpl::StreamReactor
   bool writing_ = false;
   bool reads_done_ = false;
   bool reading_paused_ = false;
+  bool read_pending_ = false;  // a StartRead is outstanding (or about to be issued)
   bool broken_ = false;
   bool finished_ = false;
 };

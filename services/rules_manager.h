@@ -22,7 +22,8 @@ namespace warden::services {
 // without error. Thread-safe; reloads are serialized.
 class RulesManager {
  public:
-  // `on_swap` is called with each newly loaded evaluator, outside any lock.
+  // `on_swap` is called with each new evaluator, in generation order: it runs while the
+  // reload lock is held, so it must not call Reload() or SetRegistryDevices().
   RulesManager(std::string directory, const Clock* clock, Metrics* metrics);
 
   // (Re)loads the directory. On success returns the warnings, bumps the generation

@@ -396,6 +396,39 @@ TEST_F(ServerTest, VerificationStateIsStoredOnTheActiveViolation) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+// Clients that hang up mid-stream (and a shutdown with streams open) must leave the
+// server serving and every accepted report stored.
+TEST_F(ServerTest, CancelledStreamsLeaveTheServerServing) {
+  for (int round = 0; round < 20; ++round) {
+    grpc::ClientContext ctx;
+    auto stream = ingest_->StreamReports(&ctx);
+    for (int i = 1; i <= 200; ++i) {
+      if (!stream->Write(MakeReport("dev-c" + std::to_string(i % 7), round * 1000 + i, 10))) break;
+    }
+    v1::ReportAck ack;
+    stream->Read(&ack);  // some acks are in flight when the client goes away
+    ctx.TryCancel();
+    (void)stream->Finish();
+  }
+  EXPECT_EQ(Send(MakeReport("dev-after", 1, 10)).status(), v1::ReportAck::ACCEPTED);
+
+  // A stream left open while the server shuts down.
+  grpc::ClientContext open;
+  auto stream = ingest_->StreamReports(&open);
+  ASSERT_TRUE(stream->Write(MakeReport("dev-open", 1, 10)));
+  v1::ReportAck ack;
+  ASSERT_TRUE(stream->Read(&ack));
+  EXPECT_EQ(ack.status(), v1::ReportAck::ACCEPTED);
+  server_.reset();
+  RestartServer();
+  grpc::ClientContext c2;
+  v1::GetDeviceStateRequest req;
+  req.set_device_id("dev-open");
+  v1::DeviceState state;
+  ASSERT_TRUE(violations_->GetDeviceState(&c2, req, &state).ok());
+  EXPECT_EQ(state.last_report_id(), 1);
+}
+
 // Orchestrators probe the standard gRPC health service; an empty service name asks
 // about the server as a whole.
 TEST_F(ServerTest, AnswersTheStandardHealthCheckAsServing) {
