@@ -394,11 +394,22 @@ void AlertDispatcher::DeadLetterExpired(int t, int64_t now) {
   TargetState& s = states_[t];
   const alerts::Receiver& rc = outbox_->config().receivers[outbox_->targets()[t].receiver];
   const int64_t horizon = now - rc.retry.give_up_after_seconds * kMicrosPerSecond;
+  if (s.batch.empty() || Micros(s.batch.front().second.event().time()) > horizon) return;
+  // The head is past the horizon: so may be much of the queue behind it (a long outage).
+  // Give up on every such row now, a bounded number per pass, rather than one per backoff.
   std::vector<std::pair<std::string, v1::OutboxRow>> expired;
-  for (const auto& kv : s.batch) {
-    if (Micros(kv.second.event().time()) > horizon) break;
-    expired.push_back(kv);
-  }
+  (void)store_->Scan(store::Family::kOutbox, store::OutboxPrefix(outbox_->targets()[t].name), "",
+                     [&](const std::string& key, const std::string& value) {
+                       v1::OutboxRow row;
+                       if (!row.ParseFromString(value)) return true;
+                       if (Micros(row.event().time()) > horizon) return true;
+                       if (key == s.batch.front().first || row.attempts() == 0) {
+                         row.set_attempts(std::max(row.attempts(), 1));
+                         row.set_last_error(s.last_error);
+                       }
+                       expired.emplace_back(key, std::move(row));
+                       return expired.size() < 1024;
+                     });
   if (expired.empty()) return;
   std::cerr << "wardend: error: " << outbox_->targets()[t].name << " still failing ("
             << s.last_error << ") after " << rc.retry.give_up_after_seconds << " s; "
