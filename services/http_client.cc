@@ -49,6 +49,10 @@ void HttpClient::Start(Request request) {
   auto t = std::make_unique<Transfer>();
   t->request = std::move(request);
   CURL* easy = curl_easy_init();
+  if (easy == nullptr) {
+    failed_to_start_.push_back({t->request.tag, 0, "cannot create a curl handle"});
+    return;
+  }
   const Request& r = t->request;
   curl_easy_setopt(easy, CURLOPT_URL, r.url.c_str());
   curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -71,7 +75,11 @@ void HttpClient::Start(Request request) {
   t->headers = curl_slist_append(t->headers, "Expect:");
   for (const std::string& h : r.headers) t->headers = curl_slist_append(t->headers, h.c_str());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
-  curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
+  if (curl_multi_add_handle(static_cast<CURLM*>(multi_), easy) != CURLM_OK) {
+    failed_to_start_.push_back({t->request.tag, 0, "cannot start the transfer"});
+    curl_easy_cleanup(easy);
+    return;
+  }
   transfers_[easy] = t.release();
 }
 
@@ -82,6 +90,7 @@ std::vector<HttpClient::Response> HttpClient::Poll(int timeout_ms) {
   curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
   curl_multi_perform(multi, &running);
   std::vector<Response> done;
+  done.swap(failed_to_start_);
   int queued = 0;
   while (CURLMsg* msg = curl_multi_info_read(multi, &queued)) {
     if (msg->msg != CURLMSG_DONE) continue;

@@ -38,7 +38,7 @@ class HttpClient {
   // requests that finished.
   std::vector<Response> Poll(int timeout_ms);
   void Wakeup();
-  size_t in_flight() const { return transfers_.size(); }
+  size_t in_flight() const { return transfers_.size() + failed_to_start_.size(); }
 
  private:
   struct Transfer;
