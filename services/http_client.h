@@ -44,6 +44,7 @@ class HttpClient {
   struct Transfer;
   void* multi_;                           // CURLM*
   std::map<void*, Transfer*> transfers_;  // by CURL* easy handle
+  std::vector<Response> failed_to_start_;  // handed back by the next Poll()
 };
 
 }  // namespace warden::services
