@@ -89,6 +89,13 @@ absl::StatusOr<v1::AuditTask> AuditRunner::Start(std::vector<std::string> checks
   return absl::UnavailableError("wardend is stopping");
 }
 
+bool AuditRunner::Busy(const std::string& trigger) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return running_ == trigger || std::any_of(queue_.begin(), queue_.end(), [&](const Job& j) {
+           return j.task.trigger() == trigger;
+         });
+}
+
 void AuditRunner::Stop() {
   std::deque<Job> canceled;
   {
@@ -115,8 +122,11 @@ void AuditRunner::Loop() {
       if (stop_) return;
       job = std::move(queue_.front());
       queue_.pop_front();
+      running_ = job.task.trigger();
     }
     Run(std::move(job));
+    std::lock_guard<std::mutex> lock(mu_);
+    running_.clear();
   }
 }
 

@@ -40,6 +40,10 @@ class AuditRunner {
   // names) and queues it. Returns the task as recorded.
   absl::StatusOr<v1::AuditTask> Start(std::vector<std::string> checks, const std::string& trigger);
 
+  // Whether an audit started with `trigger` is queued or running (a schedule does not
+  // start a run while its previous one is unfinished).
+  bool Busy(const std::string& trigger);
+
   // Finishes the audit in progress; queued ones are marked CANCELED.
   void Stop();
 
@@ -66,6 +70,7 @@ class AuditRunner {
   std::condition_variable cv_;
   std::deque<Job> queue_;     // guarded by mu_
   bool stop_ = false;         // guarded by mu_
+  std::string running_;       // guarded by mu_: the trigger of the audit running now
   int64_t last_task_us_ = 0;  // guarded by mu_: keeps task ids unique
   std::thread thread_;
 };

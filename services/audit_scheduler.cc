@@ -13,7 +13,23 @@ AuditScheduler::AuditScheduler(std::vector<ScheduledAuditJob> jobs, AuditRunner*
 AuditScheduler::~AuditScheduler() { Stop(); }
 
 void AuditScheduler::Start() {
-  if (!jobs_.empty()) thread_ = std::thread([this] { Loop(); });
+  if (jobs_.empty()) return;
+  // The first runs are planned from the moment of Start(), before the thread runs.
+  next_.assign(jobs_.size(), INT64_MAX);
+  const int64_t now = clock_->NowMicros() / kMicrosPerSecond;
+  for (size_t i = 0; i < jobs_.size(); ++i) Plan(i, now);
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void AuditScheduler::Plan(size_t i, int64_t after) {
+  absl::StatusOr<int64_t> t = audit::NextRun(jobs_[i].schedule, after);
+  if (!t.ok()) {
+    std::cerr << "wardend: error: audit schedule '" << jobs_[i].name
+              << "': " << t.status().message() << "; it will not run\n";
+    next_[i] = INT64_MAX;
+    return;
+  }
+  next_[i] = *t;
 }
 
 void AuditScheduler::Stop() {
@@ -26,32 +42,24 @@ void AuditScheduler::Stop() {
 }
 
 void AuditScheduler::Loop() {
-  constexpr int64_t kNever = INT64_MAX;
-  std::vector<int64_t> next(jobs_.size(), kNever);
-  auto plan = [&](size_t i, int64_t after) {
-    absl::StatusOr<int64_t> t = audit::NextRun(jobs_[i].schedule, after);
-    if (!t.ok()) {
-      std::cerr << "wardend: error: audit schedule '" << jobs_[i].name
-                << "': " << t.status().message() << "; it will not run\n";
-      next[i] = kNever;
-      return;
-    }
-    next[i] = *t;
-  };
-  const int64_t start = clock_->NowMicros() / kMicrosPerSecond;
-  for (size_t i = 0; i < jobs_.size(); ++i) plan(i, start);
   for (;;) {
     const int64_t now = clock_->NowMicros() / kMicrosPerSecond;
     for (size_t i = 0; i < jobs_.size(); ++i) {
-      if (next[i] > now) continue;
+      if (next_[i] > now) continue;
+      if (runner_->Busy(jobs_[i].name)) {
+        std::cerr << "wardend: warning: scheduled audit '" << jobs_[i].name
+                  << "' is still running from its last start; this run is skipped\n";
+        Plan(i, now);
+        continue;
+      }
       absl::StatusOr<v1::AuditTask> task = runner_->Start(jobs_[i].checks, jobs_[i].name);
       if (!task.ok()) {
         std::cerr << "wardend: error: scheduled audit '" << jobs_[i].name
                   << "' did not start: " << task.status().message() << "\n";
       }
-      plan(i, now);
+      Plan(i, now);
     }
-    const int64_t due = *std::min_element(next.begin(), next.end());
+    const int64_t due = *std::min_element(next_.begin(), next_.end());
     // Wake at the next due run, at most a second from now so an injected clock that
     // jumps is followed.
     const int64_t wait_ms = due - now >= 1 ? 1000 : 10;

@@ -33,13 +33,16 @@ class AuditScheduler {
 
  private:
   void Loop();
+  // The next run of job i strictly after `after` (INT64_MAX when it has none).
+  void Plan(size_t i, int64_t after);
 
   const std::vector<ScheduledAuditJob> jobs_;
   AuditRunner* const runner_;
   const Clock* const clock_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool stop_ = false;  // guarded by mu_
+  bool stop_ = false;          // guarded by mu_
+  std::vector<int64_t> next_;  // per job, Unix seconds; the loop thread's after Start()
   std::thread thread_;
 };
 
