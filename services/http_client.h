@@ -42,8 +42,8 @@ class HttpClient {
 
  private:
   struct Transfer;
-  void* multi_;                           // CURLM*
-  std::map<void*, Transfer*> transfers_;  // by CURL* easy handle
+  void* multi_;                            // CURLM*
+  std::map<void*, Transfer*> transfers_;   // by CURL* easy handle
   std::vector<Response> failed_to_start_;  // handed back by the next Poll()
 };
 
