@@ -8,6 +8,7 @@
 #include "alerts/delivery_policy.h"
 #include "alerts/payloads.h"
 #include "alerts/signing.h"
+#include "detectors/evaluator.h"
 #include "google/protobuf/util/time_util.h"
 #include "store/keys.h"
 
@@ -23,26 +24,6 @@ constexpr int64_t kRescanMicros = 5 * kMicrosPerSecond;
 
 int64_t Micros(const google::protobuf::Timestamp& t) {
   return TimeUtil::TimestampToMicroseconds(t);
-}
-
-std::string ViolationKeyOf(const std::string& device, const std::string& profile,
-                           const std::string& behaviour) {
-  return absl::StrCat(device, std::string(1, '\0'), profile, std::string(1, '\0'), behaviour);
-}
-
-// The IN_ALARM event an active violation stands for, for routing.
-v1::ViolationEvent AsEvent(const v1::Violation& v) {
-  v1::ViolationEvent e;
-  e.set_violation_id(v.violation_id());
-  e.set_type(v1::IN_ALARM);
-  e.set_device_id(v.device_id());
-  e.set_profile(v.profile());
-  e.set_behaviour(v.behaviour());
-  e.set_metric(v.metric());
-  e.set_severity(v.severity());
-  *e.mutable_labels() = v.labels();
-  e.set_suppress_alerts(v.suppress_alerts());
-  return e;
 }
 
 std::string Describe(const HttpClient::Response& r) {
@@ -253,8 +234,9 @@ void AlertDispatcher::BuildResend(int t, int64_t now) {
       return;
     }
     for (const v1::Violation& v : page->items) {
-      active.insert(ViolationKeyOf(v.device_id(), v.profile(), v.behaviour()));
-      if (!routed(AsEvent(v))) continue;
+      active.insert(store::ViolationKey(v.device_id(), v.profile(), v.behaviour()));
+      if (!routed(detectors::MakeViolationEvent(v, v1::IN_ALARM, now, v.last_evidence(), "")))
+        continue;
       alerts.push_back(alerts::FiringAlert(v, now, rc.alertmanager.resend_interval_seconds,
                                            outbox_->config().external_url));
     }
@@ -262,8 +244,9 @@ void AlertDispatcher::BuildResend(int t, int64_t now) {
   } while (!token.empty());
   if (other_active_) {
     for (const v1::Violation& v : other_active_()) {
-      active.insert(ViolationKeyOf(v.device_id(), v.profile(), v.behaviour()));
-      if (!routed(AsEvent(v))) continue;
+      active.insert(store::ViolationKey(v.device_id(), v.profile(), v.behaviour()));
+      if (!routed(detectors::MakeViolationEvent(v, v1::IN_ALARM, now, v.last_evidence(), "")))
+        continue;
       alerts.push_back(alerts::FiringAlert(v, now, rc.alertmanager.resend_interval_seconds,
                                            outbox_->config().external_url));
     }
@@ -276,7 +259,7 @@ void AlertDispatcher::BuildResend(int t, int64_t now) {
     if (!page.ok()) break;
     for (const v1::ViolationEvent& e : page->items) {
       if (e.type() == v1::IN_ALARM || !routed(e)) continue;
-      if (active.count(ViolationKeyOf(e.device_id(), e.profile(), e.behaviour()))) continue;
+      if (active.count(store::ViolationKey(e.device_id(), e.profile(), e.behaviour()))) continue;
       alerts.push_back(alerts::EventAlert(e, now, rc.alertmanager.resend_interval_seconds,
                                           outbox_->config().external_url));
     }
