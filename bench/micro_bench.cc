@@ -4,10 +4,12 @@
 
 #include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/partition.h"
 #include "detectors/alarm.h"
+#include "detectors/ddsketch.h"
 #include "detectors/evaluator.h"
 #include "detectors/judge.h"
 #include "detectors/report_json.h"
@@ -146,6 +148,72 @@ void BM_DeviceKey(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(store::DeviceKey("dev-0001234"));
 }
 BENCHMARK(BM_DeviceKey);
+
+// DDSketch for statistical thresholds: a shard's Add per datapoint, reading a pN, and the
+// coordinator merging 16 shard sketches of a 1M-device fleet (log-normal bytes, e^8 ± 2σ).
+std::vector<double> FleetMetric(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::lognormal_distribution<> dist(8, 2);
+  std::vector<double> values(n);
+  for (double& v : values) v = dist(rng);
+  return values;
+}
+
+void BM_DDSketchAdd(benchmark::State& state) {
+  const std::vector<double> values = FleetMetric(4096, 1);
+  detectors::DDSketch s;
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(s.Add(values[i++ & 4095]));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_DDSketchAdd);
+
+// Arg: the quantile in thousandths (500 = p50, 999 = p99.9).
+void BM_DDSketchQuantile(benchmark::State& state) {
+  detectors::DDSketch s;
+  for (double v : FleetMetric(1'000'000, 2)) (void)s.Add(v);
+  const double q = static_cast<double>(state.range(0)) / 1000;
+  for (auto _ : state) benchmark::DoNotOptimize(s.Quantile(q));
+  state.counters["buckets"] = static_cast<double>(s.bucket_count());
+}
+BENCHMARK(BM_DDSketchQuantile)->Arg(500)->Arg(990)->Arg(999);
+
+std::vector<detectors::DDSketch> ShardSketches(int shards) {
+  std::vector<detectors::DDSketch> out(shards);
+  const std::vector<double> values = FleetMetric(1'000'000, 3);
+  for (size_t i = 0; i < values.size(); ++i) (void)out[i % shards].Add(values[i]);
+  return out;
+}
+
+// A fresh sketch merging every shard's: what the coordinator does per threshold refresh.
+void BM_DDSketchMerge(benchmark::State& state) {
+  const std::vector<detectors::DDSketch> shards = ShardSketches(16);
+  for (auto _ : state) {
+    detectors::DDSketch all;
+    for (const detectors::DDSketch& s : shards) (void)all.Merge(s);
+    benchmark::DoNotOptimize(all);
+  }
+  state.counters["shards"] = 16;
+}
+BENCHMARK(BM_DDSketchMerge);
+
+void BM_DDSketchSerialize(benchmark::State& state) {
+  const detectors::DDSketch s = ShardSketches(1).front();
+  std::string out;
+  for (auto _ : state) {
+    out = s.Serialize();
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes"] = static_cast<double>(out.size());
+}
+BENCHMARK(BM_DDSketchSerialize);
+
+void BM_DDSketchParse(benchmark::State& state) {
+  const std::string bytes = ShardSketches(1).front().Serialize();
+  for (auto _ : state) benchmark::DoNotOptimize(detectors::DDSketch::Parse(bytes));
+  state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_DDSketchParse);
 
 }  // namespace
 }  // namespace warden
