@@ -6,10 +6,13 @@
 
 #include "absl/strings/str_format.h"
 #include "detectors/alarm.h"
+#include "detectors/baseline.h"
+#include "detectors/cloud_metrics.h"
 #include "detectors/datapoint.h"
 #include "detectors/judge.h"
 #include "detectors/window.h"
 #include "google/protobuf/util/time_util.h"
+#include "rules/topic_filter.h"
 
 namespace warden::detectors {
 namespace {
@@ -88,11 +91,43 @@ v1::AlarmState* AddAlarm(v1::DeviceState* state, const std::string& profile,
   return a;
 }
 
-v1::MetricWindow* FindWindow(v1::DeviceState* state, const std::string& metric) {
+v1::MetricWindow* FindWindow(v1::DeviceState* state, const std::string& series) {
   for (v1::MetricWindow& w : *state->mutable_windows()) {
-    if (w.metric() == metric) return &w;
+    if (w.metric() == series) return &w;
   }
   return nullptr;
+}
+
+// The datapoint series a behaviour reads (the metric id unless a topic filter tags it;
+// behaviours built by hand may leave it empty).
+const std::string& Series(const rules::Behaviour& b) {
+  return b.series.empty() ? b.metric.id : b.series;
+}
+
+// At most this many buckets are evaluated when time jumps; the rest are skipped.
+constexpr int kMaxBucketsClosedAtOnce = 12;
+constexpr int64_t kMaxDisconnectedRollMicros = int64_t{7} * 86400 * 1000000;
+
+// The device's baseline model of a behaviour; a model learned for another definition
+// of the behaviour starts over.
+v1::BaselineState* FindBaseline(v1::DeviceState* state, const rules::Profile& p,
+                                const rules::Behaviour& b) {
+  for (v1::BaselineState& m : *state->mutable_baselines()) {
+    if (m.behaviour() == b.name && m.profile() == p.name) {
+      if (m.behaviour_fingerprint() != b.fingerprint) {
+        m.Clear();
+        m.set_profile(p.name);
+        m.set_behaviour(b.name);
+        m.set_behaviour_fingerprint(b.fingerprint);
+      }
+      return &m;
+    }
+  }
+  v1::BaselineState* m = state->add_baselines();
+  m->set_profile(p.name);
+  m->set_behaviour(b.name);
+  m->set_behaviour_fingerprint(b.fingerprint);
+  return m;
 }
 
 // The datapoints of one report, extracted once per metric however many behaviours
@@ -156,10 +191,11 @@ std::vector<Evaluator::WindowedMetric> Evaluator::Windowed(
   for (const rules::Profile* p : targeted) {
     for (const rules::Behaviour& b : p->behaviours) {
       if (b.duration_seconds <= 0) continue;
-      auto it = std::find_if(windowed.begin(), windowed.end(),
-                             [&](const WindowedMetric& w) { return w.metric->id == b.metric.id; });
+      auto it = std::find_if(windowed.begin(), windowed.end(), [&](const WindowedMetric& w) {
+        return Series(*w.behaviour) == Series(b);
+      });
       if (it == windowed.end()) {
-        windowed.push_back({&b.metric, b.duration_seconds});
+        windowed.push_back({&b, b.duration_seconds});
       } else {
         it->keep_seconds = std::max(it->keep_seconds, b.duration_seconds);
       }
@@ -192,8 +228,10 @@ std::string Evaluator::ViolationId(std::string_view device, std::string_view pro
 }
 
 void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1::DeviceState* state,
-                            Changes* changes) const {
+                            Changes* changes, FleetView* fleet) const {
   const int64_t report_id = report.header().report_id();
+  const int64_t previous_us =
+      state->has_last_seen() ? TimeUtil::TimestampToMicroseconds(state->last_seen()) : 0;
   state->set_last_report_id(report_id);
   *state->mutable_last_seen() = TimeUtil::MicrosecondsToTimestamp(now_us);
   if (report.metrics().has_listening_tcp_ports()) {
@@ -207,72 +245,246 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1:
 
   // Windows first: every behaviour with a duration sums a window ending at this datapoint.
   for (const WindowedMetric& wm : Windowed(targeted)) {
-    const std::optional<Datapoint>& dp = datapoints.Get(*wm.metric);
+    const rules::Behaviour& b = *wm.behaviour;
+    if (b.metric.cloud) continue;  // counted from broker events
+    const std::optional<Datapoint>& dp = datapoints.Get(b.metric);
     if (!dp || dp->type != rules::ValueType::kNumber) continue;
-    v1::MetricWindow* w = FindWindow(state, wm.metric->id);
+    v1::MetricWindow* w = FindWindow(state, Series(b));
     if (w == nullptr) {
       w = state->add_windows();
-      w->set_metric(wm.metric->id);
+      w->set_metric(Series(b));
     }
     AppendToWindow(w, now_us, dp->number, wm.keep_seconds);
   }
 
   for (const rules::Profile* profile : targeted) {
-    const rules::Profile& p = *profile;
-    for (const rules::Behaviour& b : p.behaviours) {
+    for (const rules::Behaviour& b : profile->behaviours) {
+      if (b.metric.cloud) continue;
       const std::optional<Datapoint>& dp = datapoints.Get(b.metric);
       if (!dp) continue;
-      double value = dp->number;
-      int points = 1;
+      Point point{&*dp, dp->number, 1, now_us, report_id, previous_us, false};
       if (dp->type == rules::ValueType::kNumber && b.duration_seconds > 0) {
-        if (const v1::MetricWindow* w = FindWindow(state, b.metric.id)) {
+        if (const v1::MetricWindow* w = FindWindow(state, Series(b))) {
           const WindowSum s = SumWindow(*w, now_us, b.duration_seconds);
-          value = s.sum;
-          points = s.datapoints;
+          point.value = s.sum;
+          point.datapoints = s.datapoints;
         }
       }
-      const bool violating = Violates(b, *dp, value);
-      v1::AlarmState* a = FindAlarm(state, p.name, b.name);
-      if (a == nullptr) {
-        if (!violating) continue;  // conforming, no streak, no alarm: nothing to record
-        a = AddAlarm(state, p.name, b);
-      }
-      const Transition t = StepAlarm(a, violating, b.consecutive_datapoints_to_alarm,
-                                     b.consecutive_datapoints_to_clear);
-      if (t == Transition::kNone && !(a->has_violation() && violating)) continue;
-      // Evidence only for what is recorded: a raise, a clear, an update of a live alarm.
-      Judgement j =
-          dp->type == rules::ValueType::kNumber ? JudgeNumber(b, value, points) : JudgeList(b, *dp);
-      j.evidence.set_report_id(report_id);
-
-      if (t == Transition::kRaise) {
-        v1::Violation* v = a->mutable_violation();
-        v->set_violation_id(ViolationId(state->device_id(), p.name, b.name, report_id));
-        v->set_device_id(state->device_id());
-        v->set_profile(p.name);
-        v->set_behaviour(b.name);
-        DescribeBehaviour(b, v);
-        *v->mutable_last_evidence() = j.evidence;
-        *v->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
-        *v->mutable_last_violation_time() = v->start_time();
-        changes->events.push_back(MakeViolationEvent(*v, v1::IN_ALARM, now_us, j.evidence, ""));
-        changes->upserted.push_back(*v);
-      } else if (t == Transition::kClear) {
-        v1::Violation* v = a->mutable_violation();
-        changes->events.push_back(
-            MakeViolationEvent(*v, v1::ALARM_CLEARED, now_us, j.evidence, ""));
-        changes->removed.push_back(std::move(*v));
-        a->clear_violation();
-      } else if (a->has_violation() && j.violating) {
-        v1::Violation* v = a->mutable_violation();
-        DescribeBehaviour(b, v);
-        *v->mutable_last_evidence() = std::move(j.evidence);
-        *v->mutable_last_violation_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
-        changes->upserted.push_back(*v);
-      }
+      Step(*profile, b, point, state, changes, fleet);
     }
   }
   CompactAlarms(state);
+}
+
+void Evaluator::Step(const rules::Profile& p, const rules::Behaviour& b, const Point& point,
+                     v1::DeviceState* state, Changes* changes, FleetView* fleet) const {
+  const Datapoint& dp = *point.datapoint;
+  const double value = point.value;
+  bool violating = false;
+  FleetThreshold fleet_threshold;
+  BaselineVerdict baseline;
+  if (b.statistic.has_value()) {
+    if (fleet == nullptr) return;  // no fleet: insufficient data
+    if (FirstInFleetWindow(b, point.previous_us, point.now_us)) {
+      fleet->Contribute(p, b, point.now_us, value);
+    }
+    fleet_threshold = fleet->Threshold(p, b, point.now_us);
+    if (!fleet_threshold.ready) return;  // insufficient data: no datapoint counts
+    violating = !NumberConforms(b.op, value, fleet_threshold.value);
+  } else if (b.baseline.has_value()) {
+    baseline = ObserveBaseline(*b.baseline, b.op, value, point.now_us, FindBaseline(state, p, b));
+    if (!baseline.ready) return;  // warming up
+    violating = baseline.violating;
+  } else {
+    violating = Violates(b, dp, value);
+  }
+  v1::AlarmState* a = FindAlarm(state, p.name, b.name);
+  if (a == nullptr) {
+    if (!violating) return;  // conforming, no streak, no alarm: nothing to record
+    a = AddAlarm(state, p.name, b);
+  }
+  const Transition t =
+      StepAlarm(a, violating, b.consecutive_datapoints_to_alarm, b.consecutive_datapoints_to_clear);
+  if (t == Transition::kNone && !(a->has_violation() && violating)) return;
+  // Evidence only for what is recorded: a raise, a clear, an update of a live alarm.
+  Judgement j = dp.type == rules::ValueType::kNumber ? JudgeNumber(b, value, point.datapoints)
+                                                     : JudgeList(b, dp);
+  j.violating = violating;
+  v1::Evidence& e = j.evidence;
+  if (b.statistic.has_value()) {
+    e.set_threshold(fleet_threshold.value);
+    e.set_statistic(b.statistic->name);
+    e.set_fleet_devices(fleet_threshold.devices);
+  } else if (b.baseline.has_value()) {
+    const bool upper =
+        b.op == rules::Operator::kLessThan || b.op == rules::Operator::kLessThanEquals;
+    e.set_threshold(upper ? baseline.upper : baseline.lower);
+    e.set_baseline_expected(baseline.expected);
+    e.set_baseline_lower(baseline.lower);
+    e.set_baseline_upper(baseline.upper);
+  }
+  if (point.cloud) {
+    *e.mutable_bucket_end_time() = TimeUtil::MicrosecondsToTimestamp(point.id);
+  } else {
+    e.set_report_id(point.id);
+  }
+  const int64_t now_us = point.now_us;
+  if (t == Transition::kRaise) {
+    v1::Violation* v = a->mutable_violation();
+    v->set_violation_id(ViolationId(state->device_id(), p.name, b.name, point.id));
+    v->set_device_id(state->device_id());
+    v->set_profile(p.name);
+    v->set_behaviour(b.name);
+    DescribeBehaviour(b, v);
+    *v->mutable_last_evidence() = e;
+    *v->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+    *v->mutable_last_violation_time() = v->start_time();
+    changes->events.push_back(MakeViolationEvent(*v, v1::IN_ALARM, now_us, e, ""));
+    changes->upserted.push_back(*v);
+  } else if (t == Transition::kClear) {
+    v1::Violation* v = a->mutable_violation();
+    changes->events.push_back(MakeViolationEvent(*v, v1::ALARM_CLEARED, now_us, e, ""));
+    changes->removed.push_back(std::move(*v));
+    a->clear_violation();
+  } else if (a->has_violation() && violating) {
+    v1::Violation* v = a->mutable_violation();
+    DescribeBehaviour(b, v);
+    *v->mutable_last_evidence() = std::move(e);
+    *v->mutable_last_violation_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+    changes->upserted.push_back(*v);
+  }
+}
+
+void Evaluator::ApplyBrokerEvent(const v1::BrokerEvent& event, int64_t now_us,
+                                 v1::DeviceState* state, Changes* changes, FleetView* fleet) const {
+  v1::CloudState* cloud = state->mutable_cloud();
+  if (event.sequence() != 0) cloud->set_last_event_sequence(event.sequence());
+  // The event's own time places it, but never before the open bucket: a late event
+  // counts in the bucket still open.
+  int64_t t = event.has_time() ? TimeUtil::TimestampToMicroseconds(event.time()) : now_us;
+  if (cloud->bucket_start_us() > 0) t = std::max(t, cloud->bucket_start_us());
+  const int64_t previous_us = cloud->last_event_us();
+  cloud->set_last_event_us(std::max(previous_us, t));
+  const std::vector<const rules::Profile*> targeted = Targeted(state->device_id());
+  CloseBuckets(targeted, t, state, changes, fleet);
+  if (cloud->bucket_start_us() == 0) cloud->set_bucket_start_us(BucketStart(t));
+
+  const CloudEvent counted = ClassifyBrokerEvent(event);
+  // Counters: each series counts the event once, whatever the behaviours reading it.
+  std::vector<std::string_view> seen;
+  for (const rules::Profile* p : targeted) {
+    for (const rules::Behaviour& b : p->behaviours) {
+      if (!b.metric.cloud || !b.metric.delta || b.metric.builtin != counted.counter) continue;
+      if (b.topic_filter.has_value() && !rules::TopicCounts(*b.topic_filter, counted.topic)) {
+        continue;
+      }
+      if (std::find(seen.begin(), seen.end(), Series(b)) != seen.end()) continue;
+      seen.push_back(Series(b));
+      AddToBucket(cloud, Series(b), 1);
+    }
+  }
+  if (event.has_connect() && event.connect().success()) {
+    cloud->set_connected(true);
+    cloud->set_disconnected_since_us(0);
+  } else if (event.has_disconnect()) {
+    cloud->set_connected(false);
+    cloud->set_disconnected_since_us(t);
+  }
+
+  // Per-event metrics.
+  for (const rules::Profile* p : targeted) {
+    for (const rules::Behaviour& b : p->behaviours) {
+      Datapoint dp;
+      if (b.metric.builtin == rules::BuiltinMetric::kMessageByteSize && event.has_publish()) {
+        if (b.topic_filter.has_value() &&
+            !rules::TopicCounts(*b.topic_filter, event.publish().topic())) {
+          continue;
+        }
+        dp.number = static_cast<double>(event.publish().bytes());
+      } else if (b.metric.builtin == rules::BuiltinMetric::kSourceIpAddress &&
+                 event.has_connect()) {
+        std::optional<rules::IpAddress> ip = rules::ParseIp(event.connect().source_ip());
+        if (!ip.has_value()) continue;
+        dp.type = rules::ValueType::kIpList;
+        dp.ips.push_back(*ip);
+      } else {
+        continue;
+      }
+      const Point point{&dp, dp.number, 1, t, t, previous_us, true};
+      Step(*p, b, point, state, changes, fleet);
+    }
+  }
+  CompactAlarms(state);
+}
+
+int64_t Evaluator::AdvanceTime(int64_t now_us, v1::DeviceState* state, Changes* changes,
+                               FleetView* fleet) const {
+  if (state->cloud().bucket_start_us() == 0) return 0;
+  CloseBuckets(Targeted(state->device_id()), now_us, state, changes, fleet);
+  CompactAlarms(state);
+  const int64_t start = state->cloud().bucket_start_us();
+  return start == 0 ? 0 : start + kCloudBucketMicros;
+}
+
+void Evaluator::CloseBuckets(const std::vector<const rules::Profile*>& targeted, int64_t now_us,
+                             v1::DeviceState* state, Changes* changes, FleetView* fleet) const {
+  v1::CloudState* cloud = state->mutable_cloud();
+  const std::vector<WindowedMetric> windowed = Windowed(targeted);
+  for (int closed = 0;
+       cloud->bucket_start_us() > 0 && now_us >= cloud->bucket_start_us() + kCloudBucketMicros;
+       ++closed) {
+    const int64_t start = cloud->bucket_start_us();
+    const int64_t end = start + kCloudBucketMicros;
+    if (closed < kMaxBucketsClosedAtOnce) {
+      // Windows of the counters: the bucket's value at its end.
+      for (const WindowedMetric& wm : windowed) {
+        const rules::Behaviour& b = *wm.behaviour;
+        if (!b.metric.cloud || !b.metric.delta) continue;
+        v1::MetricWindow* w = FindWindow(state, Series(b));
+        if (w == nullptr) {
+          w = state->add_windows();
+          w->set_metric(Series(b));
+        }
+        AppendToWindow(w, end, BucketValue(*cloud, Series(b)), wm.keep_seconds);
+      }
+      const bool disconnected = !cloud->connected() && cloud->disconnected_since_us() > 0;
+      for (const rules::Profile* p : targeted) {
+        for (const rules::Behaviour& b : p->behaviours) {
+          Datapoint dp;
+          Point point{&dp, 0, 1, end, end, start, true};
+          if (b.metric.builtin == rules::BuiltinMetric::kDisconnectDuration) {
+            point.value =
+                disconnected ? static_cast<double>(end - cloud->disconnected_since_us()) / 1e6 : 0;
+          } else if (b.metric.cloud && b.metric.delta) {
+            point.value = BucketValue(*cloud, Series(b));
+            if (b.duration_seconds > 0) {
+              if (const v1::MetricWindow* w = FindWindow(state, Series(b))) {
+                const WindowSum s = SumWindow(*w, end, b.duration_seconds);
+                point.value = s.sum;
+                point.datapoints = s.datapoints;
+              }
+            }
+          } else {
+            continue;
+          }
+          dp.number = point.value;
+          Step(*p, b, point, state, changes, fleet);
+        }
+      }
+    }
+    cloud->clear_bucket();
+    // Buckets roll on while the device is connected, and while it stays disconnected
+    // (its disconnect duration keeps growing) for up to a week.
+    const bool rolls =
+        cloud->connected() || (cloud->disconnected_since_us() > 0 &&
+                               end - cloud->disconnected_since_us() < kMaxDisconnectedRollMicros);
+    cloud->set_bucket_start_us(rolls ? end : 0);
+    if (closed + 1 >= kMaxBucketsClosedAtOnce && rolls) {
+      // A long gap: skip to the bucket holding now_us rather than evaluate each.
+      cloud->set_bucket_start_us(BucketStart(now_us));
+      break;
+    }
+  }
 }
 
 bool Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* changes) const {
@@ -302,15 +514,30 @@ bool Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
   CompactAlarms(state);
   changed = changed || state->alarms_size() != alarms;
   // Windows no behaviour targeting the device needs any more are dropped.
-  const std::vector<WindowedMetric> windowed = Windowed(Targeted(state->device_id()));
+  const std::vector<const rules::Profile*> targeted = Targeted(state->device_id());
+  const std::vector<WindowedMetric> windowed = Windowed(targeted);
   auto* windows = state->mutable_windows();
   for (int i = windows->size() - 1; i >= 0; --i) {
-    const std::string& metric = windows->Get(i).metric();
+    const std::string& series = windows->Get(i).metric();
     const bool needed = std::any_of(windowed.begin(), windowed.end(), [&](const WindowedMetric& w) {
-      return w.metric->id == metric;
+      return Series(*w.behaviour) == series;
     });
     if (!needed) {
       windows->DeleteSubrange(i, 1);
+      changed = true;
+    }
+  }
+  // Baselines of behaviours that no longer target the device, or changed, are dropped.
+  auto* baselines = state->mutable_baselines();
+  for (int i = baselines->size() - 1; i >= 0; --i) {
+    const v1::BaselineState& m = baselines->Get(i);
+    const rules::Behaviour* b = FindBehaviour(m.profile(), m.behaviour());
+    const bool keep = b != nullptr && b->baseline.has_value() &&
+                      b->fingerprint == m.behaviour_fingerprint() &&
+                      std::any_of(targeted.begin(), targeted.end(),
+                                  [&](const rules::Profile* p) { return p->name == m.profile(); });
+    if (!keep) {
+      baselines->DeleteSubrange(i, 1);
       changed = true;
     }
   }

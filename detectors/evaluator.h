@@ -8,7 +8,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "detectors/datapoint.h"
+#include "detectors/fleet_stats.h"
 #include "rules/model.h"
+#include "warden/v1/broker.pb.h"
 #include "warden/v1/report.pb.h"
 #include "warden/v1/violation.pb.h"
 
@@ -53,10 +56,26 @@ class Evaluator {
   const rules::RuleSet& rules() const { return *rules_; }
   const std::shared_ptr<const rules::RuleSet>& rules_ptr() const { return rules_; }
 
-  // Applies one accepted report, received at `now_us`, to the device's state. The caller
-  // has checked the report id is newer than state->last_report_id().
+  // Applies one accepted report, received at `now_us`, to the device's state: the
+  // device-side behaviours. The caller has checked the report id is newer than
+  // state->last_report_id(). `fleet` serves statistic behaviours (nullptr: they have
+  // insufficient data).
   void ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1::DeviceState* state,
-                   Changes* changes) const;
+                   Changes* changes, FleetView* fleet = nullptr) const;
+
+  // Applies one broker event (detectors/cloud_metrics.h) to the device's cloud-side
+  // state: buckets that ended before the event are closed and evaluated, the event is
+  // counted, and per-event metrics (aws:message-byte-size, aws:source-ip-address) are
+  // evaluated at once. The event's own time places it; `now_us` is when it arrived.
+  // The caller has checked the event's sequence.
+  void ApplyBrokerEvent(const v1::BrokerEvent& event, int64_t now_us, v1::DeviceState* state,
+                        Changes* changes, FleetView* fleet = nullptr) const;
+
+  // Runs the device's cloud-side timers up to `now_us`: closes a bucket that has ended
+  // (evaluating the counters, and aws:disconnect-duration, which grows while the device
+  // stays disconnected). Returns when it next needs to run (0: never, until an event).
+  int64_t AdvanceTime(int64_t now_us, v1::DeviceState* state, Changes* changes,
+                      FleetView* fleet = nullptr) const;
 
   // Brings a state built under an older rule set in line with this one: alarms of
   // removed profiles or behaviours, of changed behaviours and of profiles that no longer
@@ -81,11 +100,28 @@ class Evaluator {
   const rules::Behaviour* FindBehaviour(const std::string& profile,
                                         const std::string& behaviour) const;
 
+  // One datapoint of one behaviour: judgement (fixed value, fleet statistic or
+  // baseline), alarm step, violation events and evidence.
+  struct Point {
+    const Datapoint* datapoint;
+    double value = 0;    // the number judged (the window sum with a duration)
+    int datapoints = 1;  // summed
+    int64_t now_us = 0;
+    int64_t id = 0;           // report id, or the bucket end / event time of a cloud datapoint
+    int64_t previous_us = 0;  // the device's previous datapoint of this series (0: none)
+    bool cloud = false;
+  };
+  void Step(const rules::Profile& p, const rules::Behaviour& b, const Point& point,
+            v1::DeviceState* state, Changes* changes, FleetView* fleet) const;
+  // Closes the open bucket (and any empty ones after it) while `now_us` is past its end.
+  void CloseBuckets(const std::vector<const rules::Profile*>& targeted, int64_t now_us,
+                    v1::DeviceState* state, Changes* changes, FleetView* fleet) const;
+
   std::shared_ptr<const rules::RuleSet> rules_;
   // A metric that some behaviour targeting the device sums over a duration, with the
   // longest such duration: how long its datapoints must be kept.
   struct WindowedMetric {
-    const rules::Metric* metric;
+    const rules::Behaviour* behaviour;  // one of the behaviours reading the series
     int64_t keep_seconds;
   };
   std::vector<const rules::Profile*> Targeted(const std::string& device_id) const;

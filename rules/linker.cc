@@ -1,5 +1,6 @@
 #include "rules/linker.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -94,6 +95,7 @@ class Linker {
     Behaviour& b = draft->behaviour;
     if (draft->list_ref.has_value() && !ResolveList(*draft->list_ref, draft)) return false;
     if (!CheckMetricType(*draft)) return false;
+    b.series = SeriesKey(b);
     b.fingerprint = Fingerprint(b, draft->inline_values);
     return true;
   }
@@ -157,10 +159,33 @@ class Linker {
 
 }  // namespace
 
+std::string SeriesKey(const Behaviour& b) {
+  if (!b.topic_filter.has_value()) return b.metric.id;
+  std::vector<std::string> filters = b.topic_filter->filters;
+  std::sort(filters.begin(), filters.end());
+  filters.erase(std::unique(filters.begin(), filters.end()), filters.end());
+  const std::string canonical =
+      absl::StrCat(b.topic_filter->in ? "in" : "not-in", "\x1f", absl::StrJoin(filters, "\x1f"));
+  uint32_t hash = 2166136261u;  // FNV-1a 32
+  for (unsigned char c : canonical) {
+    hash ^= c;
+    hash *= 16777619u;
+  }
+  char tag[16];
+  std::snprintf(tag, sizeof(tag), "#%08x", hash);
+  return absl::StrCat(b.metric.id, tag);
+}
+
 uint64_t Fingerprint(const Behaviour& b, const std::vector<std::string>& inline_values) {
   std::string canonical = absl::StrCat("metric=", b.metric.id, "\n",
                                        "operator=", std::string(OperatorName(b.op)), "\n");
-  if (IsNumberOperator(b.op)) {
+  if (b.statistic.has_value()) {
+    absl::StrAppend(&canonical, "statistic=", b.statistic->name, "\n",
+                    "min_devices=", b.statistic->min_devices, "\n");
+  } else if (b.baseline.has_value()) {
+    absl::StrAppend(&canonical, "baseline=", std::string(ConfidenceName(b.baseline->confidence)),
+                    ",", b.baseline->warmup_datapoints, ",", b.baseline->hourly ? 1 : 0, "\n");
+  } else if (IsNumberOperator(b.op)) {
     char value[32];
     std::snprintf(value, sizeof(value), "%.17g", b.value);
     absl::StrAppend(&canonical, "value=", value, "\n");
@@ -169,6 +194,7 @@ uint64_t Fingerprint(const Behaviour& b, const std::vector<std::string>& inline_
   } else {
     absl::StrAppend(&canonical, "inline=", absl::StrJoin(inline_values, "\x1f"), "\n");
   }
+  if (b.series != b.metric.id) absl::StrAppend(&canonical, "series=", b.series, "\n");
   absl::StrAppend(&canonical, "duration=", b.duration_seconds, "\n",
                   "alarm=", b.consecutive_datapoints_to_alarm, "\n",
                   "clear=", b.consecutive_datapoints_to_clear, "\n");

@@ -28,6 +28,9 @@ std::shared_ptr<const RuleSet> Link(Drafts drafts, bool complete, DiagnosticSink
 // duration and the alarm and clear counts.
 uint64_t Fingerprint(const Behaviour& behaviour, const std::vector<std::string>& inline_values);
 
+// Behaviour::series: the metric id, tagged with a hash of the topic filter if any.
+std::string SeriesKey(const Behaviour& behaviour);
+
 }  // namespace warden::rules
 
 #endif  // WARDEN_RULES_LINKER_H_

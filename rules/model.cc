@@ -27,11 +27,11 @@ constexpr std::array<std::pair<Severity, std::string_view>, 4> kSeverities = {{
     {Severity::kCritical, "critical"},
 }};
 
-constexpr std::array<std::string_view, 8> kCloudSideMetrics = {
-    "aws:num-messages-sent",          "aws:num-messages-received",   "aws:message-byte-size",
-    "aws:num-authorization-failures", "aws:num-connection-attempts", "aws:num-disconnects",
-    "aws:disconnect-duration",        "aws:source-ip-address",
-};
+constexpr std::array<std::pair<Confidence, std::string_view>, 3> kConfidences = {{
+    {Confidence::kLow, "low"},
+    {Confidence::kMedium, "medium"},
+    {Confidence::kHigh, "high"},
+}};
 
 }  // namespace
 
@@ -95,9 +95,45 @@ const MetricInfo* FindDeviceMetric(std::string_view id) {
   return nullptr;
 }
 
-bool IsCloudSideMetric(std::string_view id) {
-  return std::find(kCloudSideMetrics.begin(), kCloudSideMetrics.end(), id) !=
-         kCloudSideMetrics.end();
+const std::vector<MetricInfo>& CloudMetrics() {
+  static const auto* metrics = new std::vector<MetricInfo>{
+      {"aws:num-messages-sent", BuiltinMetric::kNumMessagesSent, ValueType::kNumber, true, true},
+      {"aws:num-messages-received", BuiltinMetric::kNumMessagesReceived, ValueType::kNumber, true,
+       true},
+      {"aws:message-byte-size", BuiltinMetric::kMessageByteSize, ValueType::kNumber, false, true},
+      {"aws:num-authorization-failures", BuiltinMetric::kNumAuthorizationFailures,
+       ValueType::kNumber, true, true},
+      {"aws:num-connection-attempts", BuiltinMetric::kNumConnectionAttempts, ValueType::kNumber,
+       true, true},
+      {"aws:num-disconnects", BuiltinMetric::kNumDisconnects, ValueType::kNumber, true, true},
+      {"aws:disconnect-duration", BuiltinMetric::kDisconnectDuration, ValueType::kNumber, false,
+       true},
+      {"aws:source-ip-address", BuiltinMetric::kSourceIpAddress, ValueType::kIpList, false, true},
+  };
+  return *metrics;
+}
+
+const MetricInfo* FindCloudMetric(std::string_view id) {
+  for (const MetricInfo& m : CloudMetrics()) {
+    if (m.id == id) return &m;
+  }
+  return nullptr;
+}
+
+bool IsCloudSideMetric(std::string_view id) { return FindCloudMetric(id) != nullptr; }
+
+std::string_view ConfidenceName(Confidence c) {
+  for (const auto& [v, name] : kConfidences) {
+    if (v == c) return name;
+  }
+  return "?";
+}
+
+std::optional<Confidence> ParseConfidence(std::string_view name) {
+  for (const auto& [v, n] : kConfidences) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
 }
 
 bool IsValidCustomMetricName(std::string_view name) {

@@ -53,19 +53,33 @@ enum class BuiltinMetric {
   kListeningTcpPorts,
   kListeningUdpPorts,
   kDestinationIpAddresses,
+  // Cloud-side, from broker events.
+  kNumMessagesSent,
+  kNumMessagesReceived,
+  kMessageByteSize,
+  kNumAuthorizationFailures,
+  kNumConnectionAttempts,
+  kNumDisconnects,
+  kDisconnectDuration,
+  kSourceIpAddress,
 };
 
 struct MetricInfo {
   std::string_view id;  // "aws:all-bytes-out"
   BuiltinMetric builtin;
   ValueType type;
-  bool delta;  // a delta counter: summed over duration_seconds
+  bool delta;          // a delta counter: summed over duration_seconds
+  bool cloud = false;  // counted from broker events, not reported by the device
 };
 // The device-side metric catalogue, in reference order.
 const std::vector<MetricInfo>& DeviceMetrics();
 // nullptr when id is not a device-side metric.
 const MetricInfo* FindDeviceMetric(std::string_view id);
-// True for the cloud-side (broker) metrics of reference §1, which need broker events.
+// The cloud-side catalogue (reference §1), counted from broker events.
+const std::vector<MetricInfo>& CloudMetrics();
+// nullptr when id is not a cloud-side metric.
+const MetricInfo* FindCloudMetric(std::string_view id);
+// True for the cloud-side (broker) metrics of reference §1.
 bool IsCloudSideMetric(std::string_view id);
 // Custom metric names: 1–128 of [a-zA-Z0-9:_-], not starting with "aws:".
 bool IsValidCustomMetricName(std::string_view name);
@@ -75,12 +89,43 @@ struct Metric {
   BuiltinMetric builtin = BuiltinMetric::kCustom;
   ValueType type = ValueType::kNumber;
   bool delta = false;
+  bool cloud = false;
 };
 
 struct SourceLocation {
   std::string file;
   int line = 0;    // 1-based
   int column = 0;  // 1-based
+};
+
+// A statistical threshold: the behaviour's value is the `quantile` of the metric
+// (accumulated over duration_seconds) across the devices the profile targets, taken
+// from the last complete window (detectors/fleet_stats.h).
+struct Statistic {
+  std::string name;          // as written: "p99", "p99.9"
+  double quantile = 0;       // 0.99
+  int64_t min_devices = 10;  // fewer devices in the window: insufficient data, no alarm
+};
+
+enum class Confidence { kLow, kMedium, kHigh };
+std::string_view ConfidenceName(Confidence c);  // "low", "medium", "high"
+std::optional<Confidence> ParseConfidence(std::string_view name);
+
+// A per-device baseline (detectors/baseline.h): the device's own normal is learned,
+// and a datapoint violates when it departs beyond the band the confidence sets, in
+// the direction the operator gives (less-than*: too high; greater-than*: too low).
+struct Baseline {
+  Confidence confidence = Confidence::kMedium;
+  int64_t warmup_datapoints = 12;
+  bool hourly = false;  // learn an hour-of-day profile (diurnal devices)
+};
+
+// The TOPIC_FILTER dimension: only messages (or authorization failures) whose topic
+// matches one of `filters` (MQTT filters with + and #) count — or, with `in` false,
+// only those matching none.
+struct TopicFilter {
+  bool in = true;
+  std::vector<std::string> filters;
 };
 
 struct Behaviour {
@@ -92,6 +137,12 @@ struct Behaviour {
   int64_t duration_seconds = 0;           // 0: the datapoint alone
   int consecutive_datapoints_to_alarm = 1;
   int consecutive_datapoints_to_clear = 1;
+  std::optional<Statistic> statistic;       // instead of `value`
+  std::optional<Baseline> baseline;         // instead of `value`
+  std::optional<TopicFilter> topic_filter;  // cloud-side message/authorization metrics
+  // The datapoint series the behaviour reads: the metric id, or for a topic-filtered
+  // cloud metric the id plus a tag of the filter ("aws:num-messages-sent#1a2b3c4d").
+  std::string series;
   Severity severity = Severity::kMedium;
   std::map<std::string, std::string> labels;
   bool suppress_alerts = false;

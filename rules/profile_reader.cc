@@ -12,6 +12,7 @@
 #include "rules/names.h"
 #include "rules/operator_fit.h"
 #include "rules/suggest.h"
+#include "rules/topic_filter.h"
 
 namespace warden::rules {
 namespace {
@@ -34,7 +35,15 @@ constexpr std::string_view kBehaviourKeys[] = {
     "labels",
     "suppress_alerts",
     "description",
+    "statistic",
+    "min_devices",
+    "baseline",
+    "topic_filter",
 };
+constexpr std::string_view kBaselineKeys[] = {"confidence", "warmup_datapoints", "hourly"};
+constexpr std::string_view kTopicFilterKeys[] = {"operator", "filters"};
+// Cloud-side counters are counted in 5-minute buckets: windows are whole buckets.
+constexpr int64_t kBucketSeconds = 300;
 
 // Reads `targets`: the scalar "all", or a mapping of all / groups / attributes.
 void ReadTargets(const NodeReader& r, const Field& field, ProfileDraft* draft) {
@@ -86,20 +95,21 @@ std::optional<Metric> ReadMetric(const NodeReader& r, const Field& field) {
     metric.delta = info->delta;
     return metric;
   }
-  if (IsCloudSideMetric(*id)) {
-    r.Error(at, "E_METRIC",
-            absl::StrCat("metric '", *id,
-                         "' is cloud-side and needs broker events, which this version does not "
-                         "ingest"));
-    return std::nullopt;
+  if (const MetricInfo* info = FindCloudMetric(*id); info != nullptr) {
+    metric.builtin = info->builtin;
+    metric.type = info->type;
+    metric.delta = info->delta;
+    metric.cloud = true;
+    return metric;
   }
   if (id->rfind("aws:", 0) == 0) {
     std::vector<std::string_view> known;
     for (const MetricInfo& m : DeviceMetrics()) known.push_back(m.id);
+    for (const MetricInfo& m : CloudMetrics()) known.push_back(m.id);
     std::string suggestion = DidYouMean(*id, known);
     r.Error(at, "E_METRIC",
             suggestion.empty() ? absl::StrCat("unknown metric '", *id,
-                                              "' (device-side metrics: ", JoinNames(known), ")")
+                                              "' (built-in metrics: ", JoinNames(known), ")")
                                : absl::StrCat("unknown metric '", *id, "'", suggestion));
     return std::nullopt;
   }
@@ -207,6 +217,142 @@ void ReadInlineList(const NodeReader& r, const Field& field, BehaviourDraft* dra
   b.list = std::move(list);
 }
 
+// statistic: p0..p100 (and min_devices): the threshold is a fleet percentile.
+void ReadStatistic(const NodeReader& r, const Fields& fields, const Field& field,
+                   BehaviourDraft* draft) {
+  std::optional<std::string> name = r.String(field);
+  if (!name.has_value()) return;
+  std::optional<double> q = ParseStatistic(*name);
+  if (!q.has_value()) {
+    r.Error(r.Locate(field), "E_STATISTIC",
+            absl::StrCat("unknown statistic '", *name,
+                         "' (expected a percentile p0 to p100, e.g. p50, p90, p99, p99.9)"));
+    return;
+  }
+  Statistic statistic;
+  statistic.name = *name;
+  statistic.quantile = *q;
+  if (const Field* min = fields.Find("min_devices"); min != nullptr) {
+    std::optional<int64_t> n = r.Integer(*min);
+    if (!n.has_value()) return;
+    if (*n < 1 || *n > 1000000000) {
+      r.Error(r.Locate(*min), "E_STATISTIC",
+              absl::StrCat("min_devices must be between 1 and 1000000000, got ", *n));
+      return;
+    }
+    statistic.min_devices = *n;
+  }
+  draft->behaviour.statistic = std::move(statistic);
+}
+
+// baseline: {confidence, warmup_datapoints, hourly}: each device's learned normal.
+void ReadBaseline(const NodeReader& r, const Field& field, BehaviourDraft* draft) {
+  Baseline baseline;
+  std::optional<Fields> fields = r.Map(field, kBaselineKeys);
+  if (!fields.has_value()) return;
+  if (const Field* c = fields->Find("confidence"); c != nullptr) {
+    std::optional<std::string> name = r.String(*c);
+    if (!name.has_value()) return;
+    std::optional<Confidence> confidence = ParseConfidence(*name);
+    if (!confidence.has_value()) {
+      constexpr std::string_view kNames[] = {"low", "medium", "high"};
+      r.Error(r.Locate(*c), "E_BASELINE",
+              absl::StrCat("unknown confidence '", *name, "' (expected one of: ", JoinNames(kNames),
+                           ")", DidYouMean(*name, kNames)));
+      return;
+    }
+    baseline.confidence = *confidence;
+  }
+  if (const Field* w = fields->Find("warmup_datapoints"); w != nullptr) {
+    std::optional<int64_t> n = r.Integer(*w);
+    if (!n.has_value()) return;
+    if (*n < 3 || *n > 100000) {
+      r.Error(r.Locate(*w), "E_BASELINE",
+              absl::StrCat("warmup_datapoints must be between 3 and 100000, got ", *n));
+      return;
+    }
+    baseline.warmup_datapoints = *n;
+  }
+  if (const Field* h = fields->Find("hourly"); h != nullptr) {
+    baseline.hourly = r.Bool(*h).value_or(false);
+  }
+  draft->behaviour.baseline = baseline;
+}
+
+// topic_filter: {operator: in | not-in, filters: [...]} on the cloud-side message and
+// authorization metrics.
+void ReadTopicFilter(const NodeReader& r, const Field& field, BehaviourDraft* draft) {
+  const Metric& metric = draft->behaviour.metric;
+  const bool applies = metric.builtin == BuiltinMetric::kNumMessagesSent ||
+                       metric.builtin == BuiltinMetric::kNumMessagesReceived ||
+                       metric.builtin == BuiltinMetric::kMessageByteSize ||
+                       metric.builtin == BuiltinMetric::kNumAuthorizationFailures;
+  if (!applies) {
+    r.Error(r.Locate(field.key), "E_TOPIC_FILTER",
+            absl::StrCat("topic_filter applies to aws:num-messages-sent, "
+                         "aws:num-messages-received, aws:message-byte-size and "
+                         "aws:num-authorization-failures, not '",
+                         metric.id, "'"));
+    return;
+  }
+  std::optional<Fields> fields = r.Map(field, kTopicFilterKeys);
+  if (!fields.has_value()) return;
+  TopicFilter dimension;
+  if (const Field* op = fields->Find("operator"); op != nullptr) {
+    std::optional<std::string> name = r.String(*op);
+    if (!name.has_value()) return;
+    if (*name == "in") {
+      dimension.in = true;
+    } else if (*name == "not-in") {
+      dimension.in = false;
+    } else {
+      r.Error(r.Locate(*op), "E_TOPIC_FILTER",
+              absl::StrCat("unknown topic_filter operator '", *name, "' (expected in or not-in)"));
+      return;
+    }
+  }
+  const Field* filters = r.Require(*fields, "filters");
+  if (filters == nullptr) return;
+  std::optional<std::vector<YAML::Node>> values = r.Sequence(*filters);
+  if (!values.has_value()) return;
+  if (values->empty()) {
+    r.Error(r.Locate(*filters), "E_TOPIC_FILTER", "topic_filter needs at least one filter");
+    return;
+  }
+  bool ok = true;
+  for (const YAML::Node& value : *values) {
+    std::optional<std::string> filter = r.String(Field::Entry(value));
+    if (!filter.has_value()) {
+      ok = false;
+      continue;
+    }
+    if (std::string error = TopicFilterError(*filter); !error.empty()) {
+      r.Error(r.Locate(Field::Entry(value)), "E_TOPIC_FILTER",
+              absl::StrCat("bad topic filter '", *filter, "': ", error));
+      ok = false;
+      continue;
+    }
+    dimension.filters.push_back(*filter);
+  }
+  if (ok) draft->behaviour.topic_filter = std::move(dimension);
+}
+
+// What the operand allows once the metric, operator and duration are read: min_devices
+// only with a statistic; aws:disconnect-duration only bounded above; a fleet statistic
+// only on metrics whose values cannot be negative.
+void CheckNumberOperand(const NodeReader& r, const Fields& fields, BehaviourDraft* draft) {
+  const Behaviour& b = draft->behaviour;
+  if (const Field* min = fields.Find("min_devices"); min != nullptr && !b.statistic.has_value()) {
+    r.Error(r.Locate(min->key), "E_STATISTIC", "min_devices applies with 'statistic' only");
+  }
+  if (b.metric.builtin == BuiltinMetric::kDisconnectDuration &&
+      (b.op == Operator::kGreaterThan || b.op == Operator::kGreaterThanEquals)) {
+    r.Error(r.Locate(fields.Find("operator")->value), "E_OPERATOR_TYPE",
+            "aws:disconnect-duration takes less-than or less-than-equals (it grows while the "
+            "device stays disconnected)");
+  }
+}
+
 // Reads the operand: `value` (a number, or an inline list) or `list` (a list name).
 void ReadOperand(const NodeReader& r, const Fields& fields, BehaviourDraft* draft) {
   Behaviour& b = draft->behaviour;
@@ -218,15 +364,40 @@ void ReadOperand(const NodeReader& r, const Fields& fields, BehaviourDraft* draf
               absl::StrCat("'list' needs a list operator; '", std::string(OperatorName(b.op)),
                            "' compares the metric with a number 'value'"));
     }
-    if (value == nullptr) {
+    const Field* statistic = fields.Find("statistic");
+    const Field* baseline = fields.Find("baseline");
+    const int operands = (value != nullptr) + (statistic != nullptr) + (baseline != nullptr);
+    if (operands > 1) {
+      const Field* second =
+          value != nullptr ? (statistic != nullptr ? statistic : baseline) : baseline;
+      r.Error(r.Locate(second->key), "E_VALUE",
+              "give one of 'value' (a fixed threshold), 'statistic' (a fleet percentile) and "
+              "'baseline' (each device's learned normal)");
+      return;
+    }
+    if (operands == 0) {
       r.Error(
           r.Locate(fields.node()), "E_MISSING_KEY",
           absl::StrCat("missing required key 'value' (operator '", std::string(OperatorName(b.op)),
-                       "' compares the metric with a number)"));
+                       "' compares the metric with a number; or give 'statistic' or 'baseline')"));
       return;
     }
-    b.value = r.Number(*value).value_or(0);
+    if (statistic != nullptr) {
+      ReadStatistic(r, fields, *statistic, draft);
+    } else if (baseline != nullptr) {
+      ReadBaseline(r, *baseline, draft);
+    } else {
+      b.value = r.Number(*value).value_or(0);
+    }
     return;
+  }
+  for (const char* key : {"statistic", "baseline"}) {
+    if (const Field* f = fields.Find(key); f != nullptr) {
+      r.Error(r.Locate(f->key), "E_VALUE",
+              absl::StrCat("'", key, "' applies to number operators; '",
+                           std::string(OperatorName(b.op)), "' compares with a list"));
+      return;
+    }
   }
   if (value != nullptr && list != nullptr) {
     const SourceLocation value_at = r.Locate(value->key);
@@ -277,6 +448,13 @@ void ReadDuration(const NodeReader& r, const Field& field, BehaviourDraft* draft
             absl::StrCat("duration_seconds applies to delta counters, which are summed over the "
                          "window; '",
                          b.metric.id, "' is a gauge"));
+    return;
+  }
+  if (b.metric.cloud && *seconds % kBucketSeconds != 0) {
+    r.Error(r.Locate(field), "E_DURATION",
+            absl::StrCat("'", b.metric.id, "' is counted in ", kBucketSeconds,
+                         "-second buckets: duration_seconds must be a multiple of ", kBucketSeconds,
+                         ", got ", *seconds));
     return;
   }
   b.duration_seconds = *seconds;
@@ -376,6 +554,10 @@ void ReadBehaviour(const NodeReader& reader, const YAML::Node& entry, size_t ind
     if (const Field* field = fields->Find("duration_seconds"); field != nullptr) {
       ReadDuration(r, *field, &draft);
     }
+    if (const Field* field = fields->Find("topic_filter"); field != nullptr) {
+      ReadTopicFilter(r, *field, &draft);
+    }
+    CheckNumberOperand(r, *fields, &draft);
   }
 
   if (const Field* field = fields->Find("consecutive_datapoints_to_alarm"); field != nullptr) {

@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <queue>
 #include <unordered_set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/partition.h"
+#include "detectors/cloud_metrics.h"
 #include "store/keys.h"
 
 namespace warden::services {
@@ -24,7 +26,7 @@ double SecondsSince(SteadyTime t) {
 }  // namespace
 
 struct IngestEngine::Work {
-  enum class Kind { kReport, kVerify };
+  enum class Kind { kReport, kVerify, kBroker };
   Kind kind = Kind::kReport;
   int64_t received_us = 0;
   SteadyTime enqueued;
@@ -32,6 +34,10 @@ struct IngestEngine::Work {
   const v1::ReportRequest* request = nullptr;
   std::unique_ptr<v1::ReportRequest> owned;
   AckCallback done;
+  // kBroker
+  const v1::BrokerEvent* event = nullptr;
+  std::shared_ptr<const void> keep;
+  BrokerAckCallback broker_done;
   // kVerify
   std::string device_id;
   std::string violation_id;
@@ -53,6 +59,11 @@ struct IngestEngine::Shard {
   std::unordered_map<std::string, v1::DeviceState> devices;
   uint64_t generation = 0;
   int64_t next_sweep_us = 0;
+  // Cloud-side bucket timers: (due, device). An entry is stale when the device's open
+  // bucket no longer ends at `due`; stale entries are skipped when they come up.
+  std::priority_queue<std::pair<int64_t, std::string>, std::vector<std::pair<int64_t, std::string>>,
+                      std::greater<>>
+      timers;
 };
 
 // One shard batch's output: the writes, and what to tell whom once they are durable.
@@ -63,6 +74,10 @@ struct IngestEngine::Group {
     v1::ReportAck ack;
     std::unique_ptr<v1::ReportRequest> owned;
     SteadyTime enqueued;
+    // ... or a broker event ack ...
+    BrokerAckCallback broker_done;
+    v1::BrokerEventAck broker_ack;
+    std::shared_ptr<const void> keep;
     // ... or a verification result.
     VerifyCallback verify_done;
     absl::StatusOr<v1::Violation> verified = absl::UnknownError("unset");
@@ -110,6 +125,14 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Create(
   });
   if (!s.ok()) return s;
   metrics->devices_tracked().Set(static_cast<double>(loaded));
+  for (auto& shard : engine->shards_) {
+    for (const auto& [id, state] : shard->devices) {
+      if (state.cloud().bucket_start_us() > 0) {
+        ScheduleTimer(shard.get(), id,
+                      state.cloud().bucket_start_us() + detectors::kCloudBucketMicros);
+      }
+    }
+  }
   // Alarm gauges start from what was persisted.
   for (auto& shard : engine->shards_) {
     for (auto& [id, state] : shard->devices) {
@@ -138,6 +161,7 @@ void IngestEngine::SetEvaluator(std::shared_ptr<const detectors::Evaluator> eval
   {
     std::lock_guard<std::mutex> lock(evaluator_mu_);
     evaluator_ = std::move(evaluator);
+    fleet_.Retain(evaluator_->rules());
   }
   evaluator_generation_.fetch_add(1);
   for (auto& shard : shards_) shard->cv.notify_one();
@@ -168,6 +192,20 @@ bool IngestEngine::Submit(const v1::ReportRequest* request,
   w.owned = std::move(owned);
   w.done = std::move(done);
   return Enqueue(request->device_id(), std::move(w));
+}
+
+bool IngestEngine::SubmitBrokerEvent(const v1::BrokerEvent* event, std::shared_ptr<const void> keep,
+                                     BrokerAckCallback done) {
+  Work w;
+  w.kind = Work::Kind::kBroker;
+  w.event = event;
+  w.keep = std::move(keep);
+  w.broker_done = std::move(done);
+  return Enqueue(event->device_id(), std::move(w));
+}
+
+void IngestEngine::ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us) {
+  if (due_us > 0) shard->timers.emplace(due_us, device_id);
 }
 
 bool IngestEngine::SetVerification(const std::string& device_id, const std::string& violation_id,
@@ -216,11 +254,19 @@ void IngestEngine::ShardLoop(Shard* shard) {
       shard->next_sweep_us =
           clock_->NowMicros() + options_.silence_sweep_seconds * kMicrosPerSecond;
     }
+    RunTimers(shard, *ev, group.get());
+    if (shard->index == 0) PublishFleetThresholds(ev->rules());
     for (Work& w : batch) {
-      if (w.kind == Work::Kind::kReport) {
-        ProcessReport(shard, *ev, w, group.get());
-      } else {
-        ProcessVerify(shard, w, group.get());
+      switch (w.kind) {
+        case Work::Kind::kReport:
+          ProcessReport(shard, *ev, w, group.get());
+          break;
+        case Work::Kind::kBroker:
+          ProcessBrokerEvent(shard, *ev, w, group.get());
+          break;
+        case Work::Kind::kVerify:
+          ProcessVerify(shard, w, group.get());
+          break;
       }
     }
     batch.clear();
@@ -280,11 +326,69 @@ void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, W
                                    state.last_report_id(), "; nothing changed"));
   } else {
     detectors::Changes changes;
-    ev.ApplyReport(req.report(), w.received_us, &state, &changes);
+    ev.ApplyReport(req.report(), w.received_us, &state, &changes, &fleet_);
     FlushDevice(&state, &changes, group);
     p.ack.set_status(v1::ReportAck::ACCEPTED);
   }
   group->pending.push_back(std::move(p));
+}
+
+void IngestEngine::ProcessBrokerEvent(Shard* shard, const detectors::Evaluator& ev, Work& w,
+                                      Group* group) {
+  const v1::BrokerEvent& event = *w.event;
+  auto [it, inserted] = shard->devices.try_emplace(event.device_id());
+  v1::DeviceState& state = it->second;
+  if (inserted) {
+    state.set_device_id(event.device_id());
+    metrics_->devices_tracked().Increment();
+  }
+  Group::Pending p;
+  p.broker_done = std::move(w.broker_done);
+  p.keep = std::move(w.keep);
+  p.enqueued = w.enqueued;
+  p.broker_ack.set_device_id(event.device_id());
+  p.broker_ack.set_sequence(event.sequence());
+  if (event.sequence() != 0 && event.sequence() <= state.cloud().last_event_sequence()) {
+    p.broker_ack.set_status(v1::BrokerEventAck::DUPLICATE);
+    p.broker_ack.set_message(
+        absl::StrCat("sequence ", event.sequence(), " is not above the last applied sequence ",
+                     state.cloud().last_event_sequence(), "; nothing changed"));
+  } else {
+    const int64_t due_before = state.cloud().bucket_start_us();
+    detectors::Changes changes;
+    ev.ApplyBrokerEvent(event, w.received_us, &state, &changes, &fleet_);
+    FlushDevice(&state, &changes, group);
+    if (state.cloud().bucket_start_us() != due_before) {
+      ScheduleTimer(shard, state.device_id(),
+                    state.cloud().bucket_start_us() + detectors::kCloudBucketMicros);
+    }
+    p.broker_ack.set_status(v1::BrokerEventAck::ACCEPTED);
+  }
+  group->pending.push_back(std::move(p));
+}
+
+void IngestEngine::PublishFleetThresholds(const rules::RuleSet& rules) {
+  for (const detectors::FleetStatistics::Entry& e : fleet_.Snapshot(rules, clock_->NowMicros())) {
+    metrics_->SetFleetThreshold(e.profile, e.behaviour, e.threshold.ready, e.threshold.value,
+                                static_cast<double>(e.threshold.devices));
+  }
+}
+
+void IngestEngine::RunTimers(Shard* shard, const detectors::Evaluator& ev, Group* group) {
+  const int64_t now = clock_->NowMicros();
+  detectors::Changes changes;
+  while (!shard->timers.empty() && shard->timers.top().first <= now) {
+    auto [due, id] = shard->timers.top();
+    shard->timers.pop();
+    auto it = shard->devices.find(id);
+    if (it == shard->devices.end()) continue;
+    v1::DeviceState& state = it->second;
+    const int64_t start = state.cloud().bucket_start_us();
+    if (start == 0 || start + detectors::kCloudBucketMicros != due) continue;  // stale
+    const int64_t next = ev.AdvanceTime(now, &state, &changes, &fleet_);
+    FlushDevice(&state, &changes, group);
+    ScheduleTimer(shard, id, next);
+  }
 }
 
 void IngestEngine::ProcessVerify(Shard* shard, Work& w, Group* group) {
@@ -325,7 +429,8 @@ void IngestEngine::SweepSilent(Shard* shard, Group* group) {
   for (auto& [id, state] : shard->devices) {
     if (state.alarms_size() == 0) continue;
     const int64_t last_seen =
-        state.last_seen().seconds() * kMicrosPerSecond + state.last_seen().nanos() / 1000;
+        std::max(state.last_seen().seconds() * kMicrosPerSecond + state.last_seen().nanos() / 1000,
+                 state.cloud().last_event_us());
     if (last_seen >= cutoff) continue;
     detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &state, &changes);
     FlushDevice(&state, &changes, group);
@@ -396,6 +501,17 @@ void IngestEngine::WriterLoop() {
         }
       }
       for (Group::Pending& p : g->pending) {
+        if (p.broker_done) {
+          if (!status.ok()) {
+            p.broker_ack.set_status(v1::BrokerEventAck::REJECTED);
+            p.broker_ack.set_error_code("Unavailable");
+            p.broker_ack.set_message("the event could not be stored; retry later");
+          }
+          metrics_->BrokerEvents(v1::BrokerEventAck::Status_Name(p.broker_ack.status()))
+              .Increment();
+          p.broker_done(p.broker_ack);
+          continue;
+        }
         if (p.verify_done) {
           p.verify_done(status.ok() ? std::move(p.verified)
                                     : absl::StatusOr<v1::Violation>(status));

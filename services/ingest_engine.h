@@ -20,6 +20,7 @@
 #include "services/metrics.h"
 #include "services/outbox.h"
 #include "store/store.h"
+#include "warden/v1/broker.pb.h"
 #include "warden/v1/ingest.pb.h"
 #include "warden/v1/violation.pb.h"
 
@@ -56,6 +57,7 @@ class IngestEngine {
   // ack when they could not be made durable. Must not block.
   using AckCallback = std::function<void(const v1::ReportAck&)>;
   using VerifyCallback = std::function<void(absl::StatusOr<v1::Violation>)>;
+  using BrokerAckCallback = std::function<void(const v1::BrokerEventAck&)>;
 
   // Loads every persisted device state into its shard, reconciles it with `evaluator`'s
   // rules and starts the threads.
@@ -71,6 +73,15 @@ class IngestEngine {
   // the device's shard queue is full or the engine is stopped.
   bool Submit(const v1::ReportRequest* request, std::unique_ptr<v1::ReportRequest> owned,
               AckCallback done);
+
+  // Queues a validated broker event, like Submit(): `event` must stay valid until
+  // `done` runs (`keep` is held until then); false when the shard queue is full or the
+  // engine is stopped.
+  bool SubmitBrokerEvent(const v1::BrokerEvent* event, std::shared_ptr<const void> keep,
+                         BrokerAckCallback done);
+
+  // The fleet statistics behind statistic behaviours (thresholds for the API).
+  detectors::FleetStatistics& fleet() { return fleet_; }
 
   // Sets the verification state of the active violation `violation_id` of `device_id`;
   // `done` gets the updated violation once durable, or NOT_FOUND.
@@ -103,6 +114,12 @@ class IngestEngine {
   void ShardLoop(Shard* shard);
   void ProcessReport(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
   void ProcessVerify(Shard* shard, Work& work, Group* group);
+  void ProcessBrokerEvent(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
+  // Closes the cloud-side buckets that have ended (devices with no events still get
+  // their datapoints and disconnect durations).
+  void RunTimers(Shard* shard, const detectors::Evaluator& ev, Group* group);
+  void PublishFleetThresholds(const rules::RuleSet& rules);
+  static void ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us);
   void Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group);
   void SweepSilent(Shard* shard, Group* group);
   void FlushDevice(v1::DeviceState* state, detectors::Changes* changes, Group* group);
@@ -120,6 +137,7 @@ class IngestEngine {
   std::atomic<uint64_t> evaluator_generation_{1};
 
   std::vector<std::unique_ptr<Shard>> shards_;
+  detectors::FleetStatistics fleet_;
 
   std::mutex writer_mu_;
   std::condition_variable writer_cv_;  // work arrived / room freed

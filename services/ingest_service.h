@@ -26,7 +26,6 @@ class IngestServiceImpl final : public v1::IngestService::CallbackService {
       grpc::CallbackServerContext* context) override;
 
  private:
-  class StreamReactor;
   IngestEngine* const engine_;
   Metrics* const metrics_;
   const ReportLimits limits_;

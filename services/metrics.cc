@@ -1,5 +1,7 @@
 #include "services/metrics.h"
 
+#include <map>
+
 #include "alerts/router.h"
 #include "prometheus/histogram.h"
 
@@ -72,6 +74,22 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
                  .Help("Violation events by type")
                  .Register(*registry_);
   for (auto t : {v1::IN_ALARM, v1::ALARM_CLEARED, v1::ALARM_INVALIDATED}) ViolationEvents(t);
+  broker_events_ = &BuildCounter()
+                        .Name("warden_broker_events_total")
+                        .Help("Broker events by outcome (ACCEPTED, DUPLICATE, REJECTED)")
+                        .Register(*registry_);
+  fleet_threshold_ = &prometheus::BuildGauge()
+                          .Name("warden_fleet_threshold")
+                          .Help("The fleet percentile in force for a statistic behaviour")
+                          .Register(*registry_);
+  fleet_ready_ = &prometheus::BuildGauge()
+                      .Name("warden_fleet_threshold_ready")
+                      .Help("1 when a statistic behaviour has enough devices to judge, else 0")
+                      .Register(*registry_);
+  fleet_devices_ = &prometheus::BuildGauge()
+                        .Name("warden_fleet_threshold_devices")
+                        .Help("Devices in the window a statistic behaviour's threshold came from")
+                        .Register(*registry_);
   alert_deliveries_ = &BuildCounter()
                            .Name("warden_alert_deliveries_total")
                            .Help(
@@ -164,6 +182,19 @@ prometheus::Gauge& Metrics::ActiveViolations(const std::string& profile,
   return active_->Add({{"profile", profile},
                        {"behaviour", behaviour},
                        {"severity", std::string(alerts::SeverityName(severity))}});
+}
+
+prometheus::Counter& Metrics::BrokerEvents(const std::string& status) {
+  return broker_events_->Add({{"status", status}});
+}
+
+void Metrics::SetFleetThreshold(const std::string& profile, const std::string& behaviour,
+                                bool ready, double value, double devices) {
+  const std::map<std::string, std::string> labels = {{"profile", profile},
+                                                     {"behaviour", behaviour}};
+  fleet_ready_->Add(labels).Set(ready ? 1 : 0);
+  fleet_devices_->Add(labels).Set(devices);
+  if (ready) fleet_threshold_->Add(labels).Set(value);
 }
 
 prometheus::Counter& Metrics::ViolationEvents(v1::ViolationEventType type) {

@@ -39,6 +39,12 @@ class Metrics {
   prometheus::Gauge& ActiveViolations(const std::string& profile, const std::string& behaviour,
                                       v1::Severity severity);
   prometheus::Counter& ViolationEvents(v1::ViolationEventType type);
+  // Broker events by ack status (ACCEPTED, DUPLICATE, REJECTED).
+  prometheus::Counter& BrokerEvents(const std::string& status);
+  // The fleet percentile in force for a statistic behaviour, whether it is ready (0:
+  // insufficient data) and how many devices it came from.
+  void SetFleetThreshold(const std::string& profile, const std::string& behaviour, bool ready,
+                         double value, double devices);
   prometheus::Counter& reloads_succeeded() { return *reloads_succeeded_; }
   prometheus::Counter& reloads_failed() { return *reloads_failed_; }
   prometheus::Gauge& rules_generation() { return *rules_generation_; }
@@ -60,6 +66,10 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>* queue_depth_;
   prometheus::Family<prometheus::Gauge>* active_;
   prometheus::Family<prometheus::Counter>* events_;
+  prometheus::Family<prometheus::Counter>* broker_events_;
+  prometheus::Family<prometheus::Gauge>* fleet_threshold_;
+  prometheus::Family<prometheus::Gauge>* fleet_ready_;
+  prometheus::Family<prometheus::Gauge>* fleet_devices_;
   prometheus::Family<prometheus::Counter>* alert_deliveries_;
   prometheus::Family<prometheus::Counter>* alert_failures_;
   prometheus::Family<prometheus::Counter>* alert_retries_;

@@ -31,7 +31,9 @@ std::string DescribeTargets(const rules::Targets& t) {
 
 }  // namespace
 
-ProfileServiceImpl::ProfileServiceImpl(RulesManager* rules) : rules_(rules) {}
+ProfileServiceImpl::ProfileServiceImpl(RulesManager* rules, detectors::FleetStatistics* fleet,
+                                       const Clock* clock)
+    : fleet_(clock != nullptr ? fleet : nullptr), clock_(clock), rules_(rules) {}
 
 grpc::Status ProfileServiceImpl::ValidateProfiles(grpc::ServerContext* context,
                                                   const v1::ValidateProfilesRequest* request,
@@ -70,6 +72,27 @@ grpc::Status ProfileServiceImpl::ListProfiles(grpc::ServerContext* context,
       bs->set_metric(b.metric.id);
       bs->set_operator_(std::string(rules::OperatorName(b.op)));
       bs->set_severity(std::string(rules::SeverityName(b.severity)));
+      if (b.baseline.has_value()) {
+        bs->set_baseline_confidence(std::string(rules::ConfidenceName(b.baseline->confidence)));
+        bs->set_baseline_warmup_datapoints(static_cast<int32_t>(b.baseline->warmup_datapoints));
+      }
+      if (b.statistic.has_value()) {
+        bs->set_statistic(b.statistic->name);
+        v1::FleetThreshold* t = bs->mutable_fleet_threshold();
+        t->set_min_devices(b.statistic->min_devices);
+        if (fleet_ != nullptr) {
+          const detectors::FleetThreshold f = fleet_->Threshold(p, b, clock_->NowMicros());
+          t->set_ready(f.ready);
+          t->set_value(f.value);
+          t->set_devices(f.devices);
+          if (f.window_end_us > 0) {
+            *t->mutable_window_start() =
+                google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(f.window_start_us);
+            *t->mutable_window_end() =
+                google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(f.window_end_us);
+          }
+        }
+      }
     }
   }
   for (const auto& [name, list] : rs.lists) {

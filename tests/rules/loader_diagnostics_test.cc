@@ -45,7 +45,7 @@ TEST(LoaderDiagnosticsTest, UnknownKeyWithDidYouMean) {
     operator: less-than
     valeu: 5000000
 )"),
-      R"(profiles/camera.yaml:4:5: error: missing required key 'value' (operator 'less-than' compares the metric with a number) [E_MISSING_KEY]
+      R"(profiles/camera.yaml:4:5: error: missing required key 'value' (operator 'less-than' compares the metric with a number; or give 'statistic' or 'baseline') [E_MISSING_KEY]
       - name: bytes-out
         ^
   in behaviour 'bytes-out' of profile 'camera' (profiles/camera.yaml:4:5)
@@ -300,16 +300,17 @@ TEST(LoaderDiagnosticsTest, DuplicateMappingKey) {
 )");
 }
 
-TEST(LoaderDiagnosticsTest, CloudSideMetric) {
+TEST(LoaderDiagnosticsTest, CloudSideDurationIsWholeBuckets) {
   EXPECT_EQ(
       Diagnose(std::string(kHeader) + R"(  - name: chatty
     metric: aws:num-messages-sent
     operator: less-than
     value: 100
+    duration_seconds: 120
 )"),
-      R"(profiles/camera.yaml:5:13: error: metric 'aws:num-messages-sent' is cloud-side and needs broker events, which this version does not ingest [E_METRIC]
-        metric: aws:num-messages-sent
-                ^
+      R"(profiles/camera.yaml:8:23: error: 'aws:num-messages-sent' is counted in 300-second buckets: duration_seconds must be a multiple of 300, got 120 [E_DURATION]
+        duration_seconds: 120
+                          ^
   in behaviour 'chatty' of profile 'camera' (profiles/camera.yaml:4:5)
 1 error
 )");

@@ -1,0 +1,188 @@
+#ifndef WARDEN_SERVICES_ORDERED_STREAM_H_
+#define WARDEN_SERVICES_ORDERED_STREAM_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "grpcpp/grpcpp.h"
+
+namespace warden::services {
+
+// A bidi stream whose every request gets exactly one response, in request order
+// (StreamReports, BrokerEventService.StreamEvents). Requests are numbered as they are
+// read; `handle` gets each one with a `complete` callback that it (or the engine) calls
+// exactly once, from any thread. Responses can complete out of order (different shards)
+// and are written strictly in request order. At most `max_inflight` requests are
+// unanswered: past that the reactor stops reading, which pushes back on the client
+// through HTTP/2 flow control.
+//
+// Lifetime: Finish is called only once every report read has been acknowledged (or
+// dropped, on a broken stream); the reactor deletes itself in OnDone.
+template <typename Request, typename Response>
+class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
+ public:
+  using Complete = std::function<void(const Response&)>;
+  using Handler = std::function<void(std::unique_ptr<Request>, Complete)>;
+
+  // Starts reading; the reactor deletes itself when the call is done.
+  OrderedStreamReactor(Handler handle, size_t max_inflight)
+      : handle_(std::move(handle)), max_inflight_(max_inflight) {
+    read_pending_ = true;
+    NextRead();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      bool finish;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        read_pending_ = false;
+        reads_done_ = true;
+        finish = ShouldFinishLocked();
+      }
+      if (finish) this->Finish(grpc::Status::OK);
+      return;
+    }
+    std::unique_ptr<Request> req = std::move(incoming_);
+    uint64_t seq;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      read_pending_ = false;  // inflight_ now holds the stream open instead
+      seq = next_seq_++;
+      ++inflight_;
+      responses_.emplace_back();
+    }
+    handle_(std::move(req), [this, seq](const Response& r) { CompleteAt(seq, r); });
+    bool read_more;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      read_more = inflight_ < max_inflight_ && !broken_;
+      reading_paused_ = !read_more;
+      read_pending_ = read_more;
+    }
+    if (read_more) NextRead();
+  }
+
+  void OnWriteDone(bool ok) override {
+    bool resume_read = false;
+    bool finish = false;
+    bool write_next = false;
+    bool broken;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      writing_ = false;
+      if (!ok) broken_ = true;
+      --inflight_;
+      ++written_seq_;
+      responses_.pop_front();
+      DropIfBrokenLocked();
+      write_next = TakeNextWriteLocked();
+      if (reading_paused_ && !broken_ && !reads_done_ && inflight_ < max_inflight_) {
+        reading_paused_ = false;
+        read_pending_ = true;
+        resume_read = true;
+      }
+      finish = ShouldFinishLocked();
+      broken = broken_;
+    }
+    if (write_next) this->StartWrite(&writing_response_);
+    if (resume_read) NextRead();
+    if (finish) {
+      this->Finish(broken ? grpc::Status(grpc::StatusCode::CANCELLED, "stream broken")
+                          : grpc::Status::OK);
+    }
+  }
+
+  // gRPC calls this after Finish, which is only called once every report read has
+  // been acknowledged or dropped: no engine callback can still reach this object.
+  void OnDone() override { delete this; }
+
+  void OnCancel() override {
+    bool finish;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      broken_ = true;
+      DropIfBrokenLocked();
+      finish = ShouldFinishLocked();
+    }
+    if (finish) this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream cancelled"));
+  }
+
+ private:
+  void NextRead() {
+    incoming_ = std::make_unique<Request>();
+    this->StartRead(incoming_.get());
+  }
+
+  // Called for every request exactly once, from any thread.
+  void CompleteAt(uint64_t seq, const Response& response) {
+    bool write_now = false;
+    bool finish = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      responses_[seq - written_seq_] = response;
+      DropIfBrokenLocked();
+      write_now = TakeNextWriteLocked();
+      finish = ShouldFinishLocked();
+    }
+    if (write_now) this->StartWrite(&writing_response_);
+    if (finish) this->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "stream broken"));
+  }
+
+  // On a broken stream nobody reads acks: completed ones are dropped in order.
+  void DropIfBrokenLocked() {
+    if (!broken_ || writing_) return;
+    while (!responses_.empty() && responses_.front().has_value()) {
+      responses_.pop_front();
+      ++written_seq_;
+      --inflight_;
+    }
+  }
+
+  // If no write is in progress and the next ack in order is ready, moves it to
+  // writing_response_ and returns true: the caller must StartWrite after unlocking.
+  bool TakeNextWriteLocked() {
+    if (writing_ || broken_ || responses_.empty() || !responses_.front().has_value()) return false;
+    writing_response_ = *responses_.front();
+    writing_ = true;
+    return true;
+  }
+
+  // Finish only when nothing can call back any more: no read outstanding (a cancelled
+  // stream's pending read still completes, with ok=false), every report acknowledged or
+  // dropped, no write in flight. gRPC runs reactions concurrently, so each of these is
+  // decided under mu_.
+  bool ShouldFinishLocked() {
+    if (finished_) return false;
+    if ((reads_done_ || broken_) && !read_pending_ && inflight_ == 0 && !writing_) {
+      finished_ = true;
+      return true;
+    }
+    return false;
+  }
+
+  const Handler handle_;
+  const size_t max_inflight_;
+  std::unique_ptr<Request> incoming_;  // touched only by the read path
+  std::mutex mu_;
+  uint64_t next_seq_ = 0;
+  uint64_t written_seq_ = 0;                       // seq of responses_.front()
+  std::deque<std::optional<Response>> responses_;  // index: seq - written_seq_
+  size_t inflight_ = 0;                            // read, not yet written (or dropped)
+  Response writing_response_;
+  bool writing_ = false;
+  bool reads_done_ = false;
+  bool reading_paused_ = false;
+  bool read_pending_ = false;  // a StartRead is outstanding (or about to be issued)
+  bool broken_ = false;
+  bool finished_ = false;
+};
+
+}  // namespace warden::services
+
+#endif  // WARDEN_SERVICES_ORDERED_STREAM_H_
