@@ -13,8 +13,6 @@ namespace {
 constexpr uint8_t kFormatVersion = 1;
 // Relative slack when flooring q * (count - 1): q itself is a decimal rounded to a double.
 constexpr double kRankTolerance = 1e-14;
-// Fractional digits ParsePercentile accepts: the digits stay an exact integer in a double.
-constexpr size_t kMaxPercentileDecimals = 12;
 
 void PutVarint(uint64_t v, std::string* out) {
   while (v >= 0x80) {
@@ -300,34 +298,6 @@ std::optional<DDSketch> DDSketch::Parse(std::string_view bytes) {
   }
   if (!in.Done()) return std::nullopt;
   return s;
-}
-
-std::optional<double> ParsePercentile(std::string_view statistic) {
-  if (statistic.size() < 2 || statistic[0] != 'p') return std::nullopt;
-  std::string_view rest = statistic.substr(1);
-  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
-  size_t int_digits = 0;
-  while (int_digits < rest.size() && is_digit(rest[int_digits])) ++int_digits;
-  if (int_digits == 0 || int_digits > 3 || (int_digits > 1 && rest[0] == '0')) return std::nullopt;
-  size_t frac_digits = 0;
-  if (int_digits < rest.size()) {
-    if (rest[int_digits] != '.') return std::nullopt;
-    frac_digits = rest.size() - int_digits - 1;
-    if (frac_digits == 0 || frac_digits > kMaxPercentileDecimals) return std::nullopt;
-    for (size_t i = int_digits + 1; i < rest.size(); ++i) {
-      if (!is_digit(rest[i])) return std::nullopt;
-    }
-  }
-  // N = digits / 10^frac_digits, both exact in a double; N <= 100.
-  uint64_t digits = 0;
-  uint64_t scale = 1;
-  for (char c : rest) {
-    if (c == '.') continue;
-    digits = digits * 10 + static_cast<uint64_t>(c - '0');
-  }
-  for (size_t i = 0; i < frac_digits; ++i) scale *= 10;
-  if (digits > 100 * scale) return std::nullopt;
-  return static_cast<double>(digits) / static_cast<double>(100 * scale);
 }
 
 }  // namespace warden::detectors

@@ -121,12 +121,6 @@ class DDSketch {
   std::vector<uint64_t> counts_;
 };
 
-// Parses a Device Defender statistic name ("p0", "p0.01", "p0.1", "p1", "p10", "p50",
-// "p90", "p99", "p99.9", "p99.99", "p100") or any "pN" with N a decimal in [0, 100]
-// (digits, optionally '.' and up to 12 digits; no sign, exponent, spaces or redundant
-// leading zero), into the quantile N / 100 (the double nearest it). nullopt otherwise.
-std::optional<double> ParsePercentile(std::string_view statistic);
-
 }  // namespace warden::detectors
 
 #endif  // WARDEN_DETECTORS_DDSKETCH_H_

@@ -33,6 +33,9 @@ constexpr std::array<std::pair<Confidence, std::string_view>, 3> kConfidences = 
     {Confidence::kHigh, "high"},
 }};
 
+// Fractional digits ParseStatistic accepts: the digits stay an exact integer in a double.
+constexpr size_t kMaxPercentileDecimals = 12;
+
 }  // namespace
 
 std::string_view OperatorName(Operator op) {
@@ -121,6 +124,34 @@ const MetricInfo* FindCloudMetric(std::string_view id) {
 }
 
 bool IsCloudSideMetric(std::string_view id) { return FindCloudMetric(id) != nullptr; }
+
+std::optional<double> ParseStatistic(std::string_view statistic) {
+  if (statistic.size() < 2 || statistic[0] != 'p') return std::nullopt;
+  std::string_view rest = statistic.substr(1);
+  const auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  size_t int_digits = 0;
+  while (int_digits < rest.size() && is_digit(rest[int_digits])) ++int_digits;
+  if (int_digits == 0 || int_digits > 3 || (int_digits > 1 && rest[0] == '0')) return std::nullopt;
+  size_t frac_digits = 0;
+  if (int_digits < rest.size()) {
+    if (rest[int_digits] != '.') return std::nullopt;
+    frac_digits = rest.size() - int_digits - 1;
+    if (frac_digits == 0 || frac_digits > kMaxPercentileDecimals) return std::nullopt;
+    for (size_t i = int_digits + 1; i < rest.size(); ++i) {
+      if (!is_digit(rest[i])) return std::nullopt;
+    }
+  }
+  // N = digits / 10^frac_digits, both exact in a double; N <= 100.
+  uint64_t digits = 0;
+  uint64_t scale = 1;
+  for (char c : rest) {
+    if (c == '.') continue;
+    digits = digits * 10 + static_cast<uint64_t>(c - '0');
+  }
+  for (size_t i = 0; i < frac_digits; ++i) scale *= 10;
+  if (digits > 100 * scale) return std::nullopt;
+  return static_cast<double>(digits) / static_cast<double>(100 * scale);
+}
 
 std::string_view ConfidenceName(Confidence c) {
   for (const auto& [v, name] : kConfidences) {

@@ -107,6 +107,12 @@ struct Statistic {
   int64_t min_devices = 10;  // fewer devices in the window: insufficient data, no alarm
 };
 
+// Parses a Device Defender statistic name ("p0", "p0.01", "p0.1", "p1", "p10", "p50",
+// "p90", "p99", "p99.9", "p99.99", "p100") or any "pN" with N a decimal in [0, 100]
+// (digits, optionally '.' and up to 12 digits; no sign, exponent, spaces or redundant
+// leading zero), into the quantile N / 100 (the double nearest it). nullopt otherwise.
+std::optional<double> ParseStatistic(std::string_view statistic);
+
 enum class Confidence { kLow, kMedium, kHigh };
 std::string_view ConfidenceName(Confidence c);  // "low", "medium", "high"
 std::optional<Confidence> ParseConfidence(std::string_view name);

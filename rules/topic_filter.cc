@@ -1,8 +1,6 @@
 #include "rules/topic_filter.h"
 
 #include <algorithm>
-#include <cctype>
-#include <charconv>
 
 namespace warden::rules {
 namespace {
@@ -57,30 +55,6 @@ bool TopicCounts(const TopicFilter& dimension, std::string_view topic) {
   const bool any = std::any_of(dimension.filters.begin(), dimension.filters.end(),
                                [&](const std::string& f) { return TopicMatches(f, topic); });
   return any == dimension.in;
-}
-
-std::optional<double> ParseStatistic(std::string_view name) {
-  if (name.size() < 2 || name[0] != 'p') return std::nullopt;
-  const std::string_view digits = name.substr(1);
-  // Digits with at most one '.', not starting or ending with it.
-  if (!std::isdigit(static_cast<unsigned char>(digits.front())) ||
-      !std::isdigit(static_cast<unsigned char>(digits.back()))) {
-    return std::nullopt;
-  }
-  int dots = 0;
-  for (char c : digits) {
-    if (c == '.') {
-      ++dots;
-    } else if (!std::isdigit(static_cast<unsigned char>(c))) {
-      return std::nullopt;
-    }
-  }
-  if (dots > 1) return std::nullopt;
-  double percent = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), percent);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  if (percent < 0 || percent > 100) return std::nullopt;
-  return percent / 100;
 }
 
 }  // namespace warden::rules

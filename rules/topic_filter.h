@@ -22,10 +22,6 @@ bool TopicMatches(std::string_view filter, std::string_view topic);
 // Whether a message on `topic` counts for a behaviour with this dimension.
 bool TopicCounts(const TopicFilter& dimension, std::string_view topic);
 
-// Parses a statistic name: "p0" .. "p100" with an optional fraction ("p99.9");
-// nullopt when malformed or out of range. Gives the quantile in [0, 1].
-std::optional<double> ParseStatistic(std::string_view name);
-
 }  // namespace warden::rules
 
 #endif  // WARDEN_RULES_TOPIC_FILTER_H_

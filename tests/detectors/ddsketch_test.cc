@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "rules/model.h"
 
 namespace warden::detectors {
 namespace {
@@ -100,7 +101,7 @@ TEST_P(DDSketchAccuracyTest, EveryThresholdPercentileIsWithinAlphaOfTheExactOne)
     EXPECT_EQ(sketch.max(), values.back());
     for (const Percentile& p : kPercentiles) {
       SCOPED_TRACE(p.name);
-      const std::optional<double> q = ParsePercentile(p.name);
+      const std::optional<double> q = rules::ParseStatistic(p.name);
       ASSERT_TRUE(q.has_value());
       const std::optional<double> estimate = sketch.Quantile(*q);
       ASSERT_TRUE(estimate.has_value());
@@ -132,7 +133,7 @@ TEST(DDSketchTest, DecimalPercentileGetsItsExactRankNotTheOneBelow) {
   const DDSketch s = SketchOf(values);
   for (int k = 0; k <= 100; ++k) {
     SCOPED_TRACE(k);
-    const std::optional<double> q = ParsePercentile(absl::StrCat("p", k));
+    const std::optional<double> q = rules::ParseStatistic(absl::StrCat("p", k));
     ASSERT_TRUE(q.has_value());
     EXPECT_EQ(*q, k / 100.0);
     ExpectWithinRelativeError(*s.Quantile(*q), std::pow(1.1, k), 0.01);
@@ -599,9 +600,9 @@ TEST(DDSketchSerializeTest, RandomBytesAndMutationsNeverCrash) {
   }
 }
 
-// ---- ParsePercentile --------------------------------------------------------------
+// ---- rules::ParseStatistic --------------------------------------------------------------
 
-TEST(ParsePercentileTest, AcceptsDeviceDefenderStatisticsAndAnyPercentile) {
+TEST(ParseStatisticTest, AcceptsDeviceDefenderStatisticsAndAnyPercentile) {
   constexpr std::pair<const char*, double> kCases[] = {
       {"p0", 0},
       {"p0.1", 0.001},
@@ -624,17 +625,17 @@ TEST(ParsePercentileTest, AcceptsDeviceDefenderStatisticsAndAnyPercentile) {
       {"p99.999999999999", 0.99999999999999},
   };
   for (const auto& [statistic, q] : kCases) {
-    EXPECT_EQ(ParsePercentile(statistic), q) << statistic;
+    EXPECT_EQ(rules::ParseStatistic(statistic), q) << statistic;
   }
 }
 
-TEST(ParsePercentileTest, RefusesMalformedStatistics) {
+TEST(ParseStatisticTest, RefusesMalformedStatistics) {
   for (const char* statistic :
        {"",      "p",      "p101",    "99",     "p-1",   "p1e2",   "P50",  "p+50",
         " p50",  "p50 ",   "p100.01", "p100.5", "p.5",   "p5.",    "p05",  "p00",
         "p1000", "pinf",   "pnan",    "p50%",   "p0x10", "p99..9", "p1,5", "p9.9999999999999",
         "avg",   "p99.9.9"}) {
-    EXPECT_EQ(ParsePercentile(statistic), std::nullopt) << statistic;
+    EXPECT_EQ(rules::ParseStatistic(statistic), std::nullopt) << statistic;
   }
 }
 

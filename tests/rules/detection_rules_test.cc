@@ -278,16 +278,5 @@ TEST(TopicFilterTest, InAndNotInDimensions) {
   EXPECT_TRUE(TopicCounts(not_in, "telemetry/temp"));
 }
 
-TEST(TopicFilterTest, ParseStatistic) {
-  EXPECT_DOUBLE_EQ(*ParseStatistic("p0"), 0);
-  EXPECT_DOUBLE_EQ(*ParseStatistic("p0.01"), 0.0001);
-  EXPECT_DOUBLE_EQ(*ParseStatistic("p50"), 0.5);
-  EXPECT_DOUBLE_EQ(*ParseStatistic("p99.99"), 0.9999);
-  EXPECT_DOUBLE_EQ(*ParseStatistic("p100"), 1);
-  for (const char* bad : {"", "p", "99", "p101", "p-1", "p1e2", "p.5", "p5.", "p5..1", "P50"}) {
-    EXPECT_EQ(ParseStatistic(bad), std::nullopt) << bad;
-  }
-}
-
 }  // namespace
 }  // namespace warden::rules
