@@ -51,7 +51,7 @@ std::optional<ReportProblem> CheckMessage(const v1::BrokerEvent::Message& m, con
 
 }  // namespace
 
-std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& e) {
+std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& e, int64_t now_us) {
   if (!IsValidDeviceId(e.device_id())) {
     return ReportProblem{"device_id", "expected 1 to 128 characters of [a-zA-Z0-9:_.-]"};
   }
@@ -59,10 +59,7 @@ std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& e) {
   if (e.time().seconds() <= 0 || e.time().nanos() < 0 || e.time().nanos() > 999999999) {
     return ReportProblem{"time", "not a valid time after 1970"};
   }
-  const int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
-                            std::chrono::system_clock::now().time_since_epoch())
-                            .count();
-  if (e.time().seconds() > now_s + kMaxFutureSeconds) {
+  if (e.time().seconds() > now_us / kMicrosPerSecond + kMaxFutureSeconds) {
     return ReportProblem{"time", "more than 5 minutes in the future (check the broker's clock)"};
   }
   switch (e.event_case()) {
@@ -93,9 +90,12 @@ std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& e) {
                        "is required"};
 }
 
-BrokerServiceImpl::BrokerServiceImpl(IngestEngine* engine, Metrics* metrics,
+BrokerServiceImpl::BrokerServiceImpl(IngestEngine* engine, Metrics* metrics, const Clock* clock,
                                      size_t max_inflight_per_stream)
-    : engine_(engine), metrics_(metrics), max_inflight_per_stream_(max_inflight_per_stream) {}
+    : engine_(engine),
+      metrics_(metrics),
+      clock_(clock),
+      max_inflight_per_stream_(max_inflight_per_stream) {}
 
 void BrokerServiceImpl::Submit(std::shared_ptr<const v1::BrokerEventBatch> batch, Done done) {
   struct Pending {
@@ -108,6 +108,7 @@ void BrokerServiceImpl::Submit(std::shared_ptr<const v1::BrokerEventBatch> batch
   pending->done = std::move(done);
   pending->remaining = n + 1;  // +1 until every event is submitted
   for (int i = 0; i < n; ++i) pending->acks.add_acks();
+  const int64_t now_us = clock_->NowMicros();
   auto finish_one = [pending] {
     if (pending->remaining.fetch_sub(1) == 1) pending->done(pending->acks);
   };
@@ -117,7 +118,7 @@ void BrokerServiceImpl::Submit(std::shared_ptr<const v1::BrokerEventBatch> batch
       *pending->acks.mutable_acks(i) = ack;
       finish_one();
     };
-    if (std::optional<ReportProblem> p = ValidateBrokerEvent(e)) {
+    if (std::optional<ReportProblem> p = ValidateBrokerEvent(e, now_us)) {
       metrics_->BrokerEvents("REJECTED").Increment();
       set(Rejected(e, "InvalidPayload", p->field_path, p->message));
       continue;
@@ -143,8 +144,9 @@ grpc::ServerUnaryReactor* BrokerServiceImpl::PublishEvents(grpc::CallbackServerC
                                               " events per batch, got ", request->events_size())));
     return reactor;
   }
+  const int64_t now_us = clock_->NowMicros();
   for (int i = 0; i < request->events_size(); ++i) {
-    if (std::optional<ReportProblem> p = ValidateBrokerEvent(request->events(i))) {
+    if (std::optional<ReportProblem> p = ValidateBrokerEvent(request->events(i), now_us)) {
       metrics_->BrokerEvents("REJECTED").Increment(request->events_size());
       reactor->Finish(
           grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,

@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <optional>
 
+#include "common/clock.h"
 #include "services/ingest_engine.h"
 #include "services/metrics.h"
 #include "services/report_validation.h"
@@ -15,14 +16,16 @@ namespace warden::services {
 inline constexpr int kMaxBrokerEventsPerBatch = 10000;
 
 // The first problem of one event, its field path relative to the event ("time",
-// "connect.source_ip"). Pure and thread-safe.
-std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& event);
+// "connect.source_ip"); `now_us` bounds how far in the future its time may be. Pure and
+// thread-safe.
+std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& event, int64_t now_us);
 
 // BrokerEventService on gRPC's callback API: validates, hands each event to the
 // engine (the device's shard), and answers a batch once every event in it is durable.
 class BrokerServiceImpl final : public v1::BrokerEventService::CallbackService {
  public:
-  BrokerServiceImpl(IngestEngine* engine, Metrics* metrics, size_t max_inflight_per_stream = 64);
+  BrokerServiceImpl(IngestEngine* engine, Metrics* metrics, const Clock* clock,
+                    size_t max_inflight_per_stream = 64);
 
   grpc::ServerUnaryReactor* PublishEvents(grpc::CallbackServerContext* context,
                                           const v1::BrokerEventBatch* request,
@@ -38,6 +41,7 @@ class BrokerServiceImpl final : public v1::BrokerEventService::CallbackService {
 
   IngestEngine* const engine_;
   Metrics* const metrics_;
+  const Clock* const clock_;
   const size_t max_inflight_per_stream_;
 };
 

@@ -18,6 +18,7 @@
 #include "services/audit_scheduler.h"
 #include "services/audit_service.h"
 #include "services/audit_store.h"
+#include "services/broker_service.h"
 #include "services/ingest_service.h"
 #include "services/metrics.h"
 #include "services/mitigation.h"
@@ -72,8 +73,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->store_ = std::move(*store);
 
   // 2. Profiles: wardend does not start on a profile set with errors.
-  server->rules_ =
-      std::make_unique<RulesManager>(options.profiles_dir, clock, server->metrics_.get());
+  rules::LoadOptions load_options;
+  load_options.geoip_database = options.geoip_database;
+  server->rules_ = std::make_unique<RulesManager>(options.profiles_dir, clock,
+                                                  server->metrics_.get(), load_options);
   auto warnings = server->rules_->Reload();
   if (!warnings.ok()) return warnings.status();
   if (!warnings->empty()) std::cerr << rules::FormatDiagnostics(*warnings);
@@ -163,9 +166,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->ingest_service_ =
       std::make_unique<IngestServiceImpl>(server->engine_.get(), server->metrics_.get(),
                                           options.limits, options.max_inflight_per_stream);
+  server->broker_service_ =
+      std::make_unique<BrokerServiceImpl>(server->engine_.get(), server->metrics_.get(), clock);
   server->violation_service_ =
       std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
-  server->profile_service_ = std::make_unique<ProfileServiceImpl>(server->rules_.get());
+  server->profile_service_ =
+      std::make_unique<ProfileServiceImpl>(server->rules_.get(), &server->engine_->fleet(), clock);
   server->registry_service_ = std::make_unique<RegistryServiceImpl>(server->registry_.get());
   server->mitigator_ =
       std::make_unique<Mitigator>(server->registry_.get(), server->audit_store_.get(),
@@ -181,6 +187,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.RegisterService(server->ingest_service_.get());
+  builder.RegisterService(server->broker_service_.get());
   builder.RegisterService(server->violation_service_.get());
   builder.RegisterService(server->profile_service_.get());
   builder.RegisterService(server->alert_service_.get());
