@@ -2,6 +2,9 @@
 //   build/bench/warden_micro_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -14,6 +17,8 @@
 #include "detectors/judge.h"
 #include "detectors/report_json.h"
 #include "detectors/window.h"
+#include "rules/geoip.h"
+#include "rules/lists.h"
 #include "rules/loader.h"
 #include "store/keys.h"
 
@@ -116,7 +121,71 @@ void BM_CidrLookup(benchmark::State& state) {
     benchmark::DoNotOptimize(set.Find(probes[i++ & 1023]));
   }
 }
-BENCHMARK(BM_CidrLookup)->Arg(1000)->Arg(100000);
+BENCHMARK(BM_CidrLookup)->Arg(1000)->Arg(100000)->Arg(1000000);
+
+// A country deny list (`country:XX` entries) looked up in a MaxMind DB of 100,000 random
+// IPv4 networks (tests/rules/make_test_mmdb.pl): the MMDB tree walk and record read
+// behind each address no CIDR block matched. Arg 1: probes inside the database's
+// networks (a country read); 0: random addresses, mostly outside.
+void BM_CountryLookup(benchmark::State& state) {
+  static const std::string* const path = [] {
+    auto* p = new std::string(std::filesystem::temp_directory_path() / "warden-bench.mmdb");
+    const std::string command = absl::StrCat("/usr/bin/perl ", WARDEN_SOURCE_DIR,
+                                             "/tests/rules/make_test_mmdb.pl ", *p, " 100000");
+    if (std::system(command.c_str()) != 0) p->clear();
+    return p;
+  }();
+  absl::StatusOr<std::shared_ptr<const rules::GeoIpDatabase>> db =
+      rules::GeoIpDatabase::Open(*path);
+  if (path->empty() || !db.ok()) {
+    state.SkipWithError("cannot build the MMDB (needs libmaxmind-db-writer-perl)");
+    return;
+  }
+  rules::CidrSet set;
+  for (const char* country : {"country:CN", "country:RU", "country:IR", "country:KP"}) {
+    (void)set.AddCountry(country);
+  }
+  set.Finalize();
+  set.SetGeoIp(*db);
+  std::mt19937 rng(1);
+  std::vector<rules::IpAddress> probes;
+  while (probes.size() < 1024) {
+    rules::IpAddress ip = *rules::ParseIp(
+        absl::StrCat(20 + rng() % 100, ".", rng() % 256, ".", rng() % 256, ".", rng() % 256));
+    if (state.range(0) == 0 || !(*db)->Country(ip).empty()) probes.push_back(ip);
+  }
+  size_t i = 0;
+  for (auto _ : state) benchmark::DoNotOptimize(set.Find(probes[i++ & 1023]));
+}
+BENCHMARK(BM_CountryLookup)->Arg(0)->Arg(1);
+
+// Loading a threat-intel list file of 100,000 CIDR blocks (a YAML list document with
+// `file:`): read, split, parse, sort, the whole LoadRulesFromPaths.
+void BM_LoadCidrListFile(benchmark::State& state) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / "warden-bench-list-file";
+  std::filesystem::create_directories(dir);
+  std::string text = "# 100,000 blocks, as a threat-intel feed\n";
+  std::mt19937 rng(1);
+  for (int i = 0; i < state.range(0); ++i) {
+    const uint32_t net = rng() & 0xffffff00u;
+    absl::StrAppend(&text, net >> 24, ".", (net >> 16) & 255, ".", (net >> 8) & 255, ".0/24\n");
+  }
+  std::ofstream(dir / "threat-intel.txt", std::ios::trunc) << text;
+  std::ofstream(dir / "threat-intel.yaml", std::ios::trunc)
+      << "list: threat-intel-deny\ntype: cidr\nfile: threat-intel.txt\n";
+  for (auto _ : state) {
+    rules::LoadResult result = rules::LoadRulesFromPaths({(dir / "threat-intel.yaml").string()});
+    if (!result.ok()) {
+      state.SkipWithError("the list file did not load");
+      break;
+    }
+    benchmark::DoNotOptimize(result);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_LoadCidrListFile)->Arg(100000)->Unit(benchmark::kMillisecond);
 
 void BM_RemoteAddrParse(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(rules::ParseRemoteAddr("52.94.1.2:443"));

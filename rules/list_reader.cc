@@ -3,9 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <filesystem>
+#include <string_view>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "rules/geoip.h"
+#include "rules/list_file.h"
+#include "rules/load_context.h"
 #include "rules/names.h"
 #include "rules/suggest.h"
 
@@ -14,6 +20,9 @@ namespace {
 
 constexpr std::array<ListType, 4> kListTypes = {ListType::kCidr, ListType::kPort, ListType::kNumber,
                                                 ListType::kString};
+
+// This abseil has its own string_view.
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
 // Digits only: no sign, no spaces. Values above 65535 are the caller's to reject.
 std::optional<uint32_t> ParsePortText(std::string_view text) {
@@ -26,46 +35,10 @@ std::optional<uint32_t> ParsePortText(std::string_view text) {
   return port;
 }
 
-// A port value: a plain integer, or a string "lo-hi" (or "n"). Reports E_LIST_VALUE.
-void AddPort(const NodeReader& reader, const YAML::Node& value, PortSet* ports) {
-  const SourceLocation at = reader.Locate(value);
-  if (std::optional<double> number = PlainNumber(value); number.has_value()) {
-    if (*number != std::floor(*number) || *number < 0 || *number > 65535) {
-      reader.Error(at, "E_LIST_VALUE",
-                   absl::StrCat("port ", value.Scalar(), " is not a port number (0 to 65535)"));
-      return;
-    }
-    ports->AddRange(static_cast<uint32_t>(*number), static_cast<uint32_t>(*number));
-    return;
-  }
-  const std::string& text = value.Scalar();
-  const size_t dash = text.find('-');
-  std::optional<uint32_t> lo = ParsePortText(std::string_view(text).substr(0, dash));
-  std::optional<uint32_t> hi =
-      dash == std::string::npos ? lo : ParsePortText(std::string_view(text).substr(dash + 1));
-  if (!lo.has_value() || !hi.has_value()) {
-    reader.Error(
-        at, "E_LIST_VALUE",
-        absl::StrCat("'", text, "' is not a port or a port range such as 23 or 6000-6010"));
-    return;
-  }
-  if (*lo > 65535 || *hi > 65535) {
-    reader.Error(at, "E_LIST_VALUE", absl::StrCat("port range '", text, "' goes beyond 65535"));
-    return;
-  }
-  if (*lo > *hi) {
-    reader.Error(
-        at, "E_LIST_VALUE",
-        absl::StrCat("port range '", text, "' is reversed (did you mean ", *hi, "-", *lo, "?)"));
-    return;
-  }
-  ports->AddRange(*lo, *hi);
-}
-
 const char* ValueExpected(ListType type) {
   switch (type) {
     case ListType::kCidr:
-      return "a cidr block or an address";
+      return "a cidr block, an address or a country entry";
     case ListType::kPort:
       return "a port or a port range";
     case ListType::kNumber:
@@ -76,11 +49,208 @@ const char* ValueExpected(ListType type) {
   return "a value";
 }
 
+// Bad lines of a list file reported one by one; the rest are counted in one error.
+constexpr int kMaxListFileErrors = 100;
+
+// One value as written: a YAML scalar, or an entry line of a list file.
+struct Value {
+  std::string_view text;
+  SourceLocation at;
+  const YAML::Node* node = nullptr;  // the YAML scalar; null for a list file line
+};
+
+// Compiles values into a list, reporting each bad one (E_LIST_VALUE) at its position,
+// and the want of a geoip database (E_GEOIP) at the first country entry. One per list.
+class ValueCompiler {
+ public:
+  ValueCompiler(const NodeReader& reader, NamedList* list) : reader_(reader), list_(list) {}
+
+  // Diagnostics inside `file` (a list file whose text is `content`) show its lines; the
+  // text is registered with the sink at the first one only, so a clean 100k-line file
+  // is not split into lines twice. At most kMaxListFileErrors are reported one by one.
+  void SetListFile(const std::string& file, std::string_view content) {
+    list_file_ = file;
+    list_file_content_ = content;
+  }
+  int unreported_errors() const { return unreported_errors_; }
+
+  void Add(const Value& value) {
+    switch (list_->type) {
+      case ListType::kCidr:
+        if (IsCountryEntry(value.text)) {
+          AddCountry(value);
+        } else if (absl::Status s = list_->cidrs.Add(value.text); !s.ok()) {
+          Error(value.at, "E_LIST_VALUE", std::string(s.message()));
+        }
+        break;
+      case ListType::kPort:
+        AddPort(value);
+        break;
+      case ListType::kNumber:
+        if (std::optional<double> number = Number(value); number.has_value()) {
+          list_->numbers.push_back(*number);
+        } else {
+          Error(value.at, "E_LIST_VALUE", absl::StrCat("expected a number, got ", Describe(value)));
+        }
+        break;
+      case ListType::kString:
+        list_->strings.emplace(value.text);
+        break;
+    }
+  }
+
+  // Sorts and finalizes the list; hands the cidr set its geoip database.
+  void Finish() {
+    std::sort(list_->numbers.begin(), list_->numbers.end());
+    list_->numbers.erase(std::unique(list_->numbers.begin(), list_->numbers.end()),
+                         list_->numbers.end());
+    list_->cidrs.Finalize();
+    if (geoip_ != nullptr) list_->cidrs.SetGeoIp(std::move(geoip_));
+  }
+
+ private:
+  void Error(const SourceLocation& at, const char* code, std::string message) {
+    if (!list_file_.empty() && at.file == list_file_) {
+      if (++list_file_errors_ > kMaxListFileErrors) {
+        ++unreported_errors_;
+        return;
+      }
+      if (list_file_errors_ == 1) reader_.AddSource(list_file_, list_file_content_);
+    }
+    reader_.Error(at, code, std::move(message));
+  }
+
+  static std::string Describe(const Value& value) {
+    return value.node != nullptr ? rules::Describe(*value.node)
+                                 : absl::StrCat("'", Absl(value.text), "'");
+  }
+
+  // A plain YAML number, or a list file line that reads as a finite number.
+  static std::optional<double> Number(const Value& value) {
+    if (value.node != nullptr) return PlainNumber(*value.node);
+    double number = 0;
+    if (!absl::SimpleAtod(Absl(value.text), &number) || !std::isfinite(number)) return std::nullopt;
+    return number;
+  }
+
+  // "country:CN": a valid code, and a geoip database to look it up in.
+  void AddCountry(const Value& value) {
+    if (absl::Status s = list_->cidrs.AddCountry(value.text); !s.ok()) {
+      Error(value.at, "E_LIST_VALUE", std::string(s.message()));
+      return;
+    }
+    if (geoip_checked_) return;  // the database, or why there is none, once per list
+    geoip_checked_ = true;
+    absl::StatusOr<std::shared_ptr<const GeoIpDatabase>> geoip =
+        reader_.context() != nullptr
+            ? reader_.context()->GeoIp()
+            : absl::FailedPreconditionError(
+                  "country entries need a geoip database, and none is configured");
+    if (!geoip.ok()) {
+      Error(value.at, "E_GEOIP",
+            absl::StrCat("cannot use country entry '", Absl(value.text),
+                         "': ", geoip.status().message()));
+      return;
+    }
+    geoip_ = *std::move(geoip);
+  }
+
+  // A port value: a plain integer, or "lo-hi" (or "n").
+  void AddPort(const Value& value) {
+    if (std::optional<double> number = Number(value); number.has_value()) {
+      if (*number != std::floor(*number) || *number < 0 || *number > 65535) {
+        Error(value.at, "E_LIST_VALUE",
+              absl::StrCat("port ", Absl(value.text), " is not a port number (0 to 65535)"));
+        return;
+      }
+      list_->ports.AddRange(static_cast<uint32_t>(*number), static_cast<uint32_t>(*number));
+      return;
+    }
+    const std::string_view text = value.text;
+    const size_t dash = text.find('-');
+    std::optional<uint32_t> lo = ParsePortText(text.substr(0, dash));
+    std::optional<uint32_t> hi =
+        dash == std::string_view::npos ? lo : ParsePortText(text.substr(dash + 1));
+    if (!lo.has_value() || !hi.has_value()) {
+      Error(
+          value.at, "E_LIST_VALUE",
+          absl::StrCat("'", Absl(text), "' is not a port or a port range such as 23 or 6000-6010"));
+      return;
+    }
+    if (*lo > 65535 || *hi > 65535) {
+      Error(value.at, "E_LIST_VALUE",
+            absl::StrCat("port range '", Absl(text), "' goes beyond 65535"));
+      return;
+    }
+    if (*lo > *hi) {
+      Error(value.at, "E_LIST_VALUE",
+            absl::StrCat("port range '", Absl(text), "' is reversed (did you mean ", *hi, "-", *lo,
+                         "?)"));
+      return;
+    }
+    list_->ports.AddRange(*lo, *hi);
+  }
+
+  const NodeReader& reader_;
+  NamedList* const list_;
+  bool geoip_checked_ = false;
+  std::shared_ptr<const GeoIpDatabase> geoip_;
+  std::string list_file_;
+  std::string_view list_file_content_;
+  int list_file_errors_ = 0;
+  int unreported_errors_ = 0;
+};
+
+// `file: name.txt`: reads the values of `list` from a list file next to the YAML file.
+void ReadListFile(const NodeReader& r, const Field& file_field, NamedList* list) {
+  std::optional<std::string> name = r.String(file_field);
+  if (!name.has_value()) return;
+  const SourceLocation at = r.Locate(file_field);
+  if (name->empty()) {
+    r.Error(at, "E_LIST_FILE", "'file' names no file");
+    return;
+  }
+  if (r.context() == nullptr || !r.context()->read_list_files()) {
+    r.Error(at, "E_LIST_FILE",
+            absl::StrCat("list file '", *name,
+                         "' cannot be read: these rules were not loaded from disk (validate them "
+                         "with wardenctl validate, or give the values inline)"));
+    return;
+  }
+  // Relative to the directory of the YAML file, as the operator sees them side by side.
+  const std::filesystem::path written(*name);
+  const std::string path =
+      written.is_absolute()
+          ? written.lexically_normal().string()
+          : (std::filesystem::path(r.file()).parent_path() / written).lexically_normal().string();
+  std::string error;
+  std::optional<std::string> content = ReadWholeFile(path, &error);
+  if (!content.has_value()) {
+    r.Error(at, "E_LIST_FILE", absl::StrCat("cannot read list file '", path, "': ", error));
+    return;
+  }
+  list->values_file = path;
+  const std::vector<ListFileEntry> entries = SplitListFile(*content);
+  list->entries = entries.size();
+  ValueCompiler compiler(r, list);
+  compiler.SetListFile(path, *content);
+  for (const ListFileEntry& entry : entries) {
+    compiler.Add(Value{entry.text, SourceLocation{path, entry.line, entry.column}});
+  }
+  compiler.Finish();
+  if (compiler.unreported_errors() > 0) {
+    r.Error(at, "E_LIST_VALUE",
+            absl::StrCat(compiler.unreported_errors(), " more bad lines in list file '", path,
+                         "' (only the first ", kMaxListFileErrors, " are shown)"));
+  }
+}
+
 }  // namespace
 
 void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& values,
                        NamedList* list) {
   list->entries = values.size();
+  ValueCompiler compiler(reader, list);
   for (const YAML::Node& value : values) {
     const SourceLocation at = reader.Locate(value);
     if (!value.IsScalar()) {
@@ -88,32 +258,9 @@ void CompileListValues(const NodeReader& reader, const std::vector<YAML::Node>& 
                    absl::StrCat("expected ", ValueExpected(list->type), ", got ", Describe(value)));
       continue;
     }
-    const std::string& text = value.Scalar();
-    switch (list->type) {
-      case ListType::kCidr:
-        if (absl::Status s = list->cidrs.Add(text); !s.ok()) {
-          reader.Error(at, "E_LIST_VALUE", std::string(s.message()));
-        }
-        break;
-      case ListType::kPort:
-        AddPort(reader, value, &list->ports);
-        break;
-      case ListType::kNumber:
-        if (std::optional<double> number = PlainNumber(value); number.has_value()) {
-          list->numbers.push_back(*number);
-        } else {
-          reader.Error(at, "E_LIST_VALUE",
-                       absl::StrCat("expected a number, got ", Describe(value)));
-        }
-        break;
-      case ListType::kString:
-        list->strings.insert(text);
-        break;
-    }
+    compiler.Add(Value{value.Scalar(), at, &value});
   }
-  std::sort(list->numbers.begin(), list->numbers.end());
-  list->numbers.erase(std::unique(list->numbers.begin(), list->numbers.end()), list->numbers.end());
-  list->cidrs.Finalize();
+  compiler.Finish();
 }
 
 void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Drafts* out) {
@@ -130,7 +277,7 @@ void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Draf
   const NodeReader r = reader.WithNote(absl::StrCat(
       "in list ", valid ? absl::StrCat("'", *name, "' ") : "", "(", FormatLocation(name_at), ")"));
   std::optional<Fields> fields =
-      r.Map(Field::Entry(document), {"list", "type", "values", "description"});
+      r.Map(Field::Entry(document), {"list", "type", "values", "file", "description"});
   if (!fields.has_value()) return;
 
   if (const Field* description = fields->Find("description"); description != nullptr) {
@@ -159,9 +306,20 @@ void ReadListDocument(const NodeReader& reader, const YAML::Node& document, Draf
   valid = valid && type.has_value();
   if (type.has_value()) list->type = *type;
 
-  if (const Field* values_field = r.Require(*fields, "values"); values_field != nullptr) {
+  // The values are inline (`values`) or in a list file (`file`): exactly one of them.
+  const Field* values_field = fields->Find("values");
+  const Field* file_field = fields->Find("file");
+  if (values_field != nullptr && file_field != nullptr) {
+    r.Error(r.Locate(file_field->key), "E_VALUE",
+            "a list takes its values from 'values' or from 'file', not both");
+  } else if (values_field == nullptr && file_field == nullptr) {
+    r.Error(r.Locate(fields->node()), "E_MISSING_KEY",
+            "missing required key 'values' (or 'file', to read the values from a list file)");
+  } else if (values_field != nullptr) {
     std::optional<std::vector<YAML::Node>> values = r.Sequence(*values_field);
     if (values.has_value() && type.has_value()) CompileListValues(r, *values, list.get());
+  } else if (type.has_value()) {
+    ReadListFile(r, *file_field, list.get());
   }
   if (valid) out->lists.push_back(ListDraft{std::move(list), name_at});
 }

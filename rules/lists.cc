@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
+#include "rules/geoip.h"
 
 namespace warden::rules {
 namespace {
@@ -39,11 +40,39 @@ std::optional<uint32_t> ParseSmallUint(std::string_view text, uint32_t max) {
 // by address. Keeping the families apart means ::/0 never matches an IPv4 address.
 auto FamilyKey(const IpAddress& ip) { return std::tie(ip.is_v4, ip.bytes); }
 
+// Search keys: an IPv4 address as a number, an IPv6 address as a 128-bit number.
+uint32_t V4Key(const IpAddress& ip) {
+  return static_cast<uint32_t>(ip.bytes[12]) << 24 | static_cast<uint32_t>(ip.bytes[13]) << 16 |
+         static_cast<uint32_t>(ip.bytes[14]) << 8 | ip.bytes[15];
+}
+unsigned __int128 V6Key(const IpAddress& ip) {
+  unsigned __int128 key = 0;
+  for (uint8_t b : ip.bytes) key = key << 8 | b;
+  return key;
+}
+
+constexpr int kCountryCodes = 26 * 26;
+
+// This abseil has its own string_view.
+absl::string_view Absl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+
+// 0..675 for "AA".."ZZ", -1 for anything else.
+int CountryCodeIndex(std::string_view code) {
+  if (code.size() != 2 || !IsUpper(code[0]) || !IsUpper(code[1])) return -1;
+  return (code[0] - 'A') * 26 + (code[1] - 'A');
+}
+
 }  // namespace
 
 std::optional<IpAddress> ParseIp(std::string_view text) {
-  // inet_pton needs a NUL-terminated string; addresses are short.
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  // inet_pton needs a NUL-terminated string; addresses are short, and a NUL inside
+  // (a list file line) would hide what follows it.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != std::string_view::npos) {
+    return std::nullopt;
+  }
   std::string s(text);
   IpAddress ip;
   uint8_t v4[4];
@@ -137,38 +166,83 @@ absl::Status CidrSet::Add(std::string_view cidr_view) {
     return absl::InvalidArgumentError(absl::StrCat(
         "cidr '", cidr, "' has host bits set (did you mean ", network, "/", prefix, "?)"));
   }
-  ranges_.push_back(Range{lo, hi, cidr});
+  pending_.push_back(Range{lo, hi, cidr});
+  return absl::OkStatus();
+}
+
+absl::Status CidrSet::AddCountry(std::string_view entry) {
+  if (!IsCountryEntry(entry)) {
+    return absl::InvalidArgumentError(absl::StrCat("'", Absl(entry), "' is not a country entry"));
+  }
+  const std::string_view code = entry.substr(kCountryPrefix.size());
+  const int index = CountryCodeIndex(code);
+  if (index < 0) {
+    std::string upper(code);
+    for (char& c : upper) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    const bool case_only = CountryCodeIndex(upper) >= 0;
+    return absl::InvalidArgumentError(absl::StrCat(
+        "country entry '", Absl(entry), "' needs a two-letter upper-case ISO 3166-1 code",
+        case_only ? absl::StrCat(" (did you mean ", Absl(kCountryPrefix), upper, "?)")
+                  : std::string(" such as country:CN")));
+  }
+  if (country_index_.empty()) country_index_.assign(kCountryCodes, -1);
+  if (country_index_[index] < 0) {
+    country_index_[index] = static_cast<int16_t>(countries_.size());
+    countries_.push_back(std::string(entry));
+  }
   return absl::OkStatus();
 }
 
 void CidrSet::Finalize() {
   // Within a family, CIDR blocks are either nested or disjoint. Sorting by start, the
   // larger block first on a tie, puts every block right after the block containing it
-  // (or one of its nested blocks), so one pass leaves disjoint ranges.
-  std::sort(ranges_.begin(), ranges_.end(), [](const Range& a, const Range& b) {
+  // (or one of its nested blocks), so one pass leaves disjoint ranges. The sort is
+  // stable so that of equal blocks ("10.0.0.1" and "10.0.0.1/32") the first written is
+  // the one reported.
+  std::stable_sort(pending_.begin(), pending_.end(), [](const Range& a, const Range& b) {
     if (FamilyKey(a.lo) != FamilyKey(b.lo)) return FamilyKey(a.lo) < FamilyKey(b.lo);
     return b.hi.bytes < a.hi.bytes;
   });
-  std::vector<Range> kept;
-  kept.reserve(ranges_.size());
-  for (Range& r : ranges_) {
-    if (!kept.empty() && kept.back().lo.is_v4 == r.lo.is_v4 &&
-        !(kept.back().hi.bytes < r.hi.bytes)) {
+  const Range* last = nullptr;  // the last block kept
+  for (Range& r : pending_) {
+    if (last != nullptr && last->lo.is_v4 == r.lo.is_v4 && !(last->hi.bytes < r.hi.bytes)) {
       continue;  // inside the previous block
     }
-    kept.push_back(std::move(r));
+    last = &r;
+    if (r.lo.is_v4) {
+      v4_.lo.push_back(V4Key(r.lo));
+      v4_.hi.push_back(V4Key(r.hi));
+      v4_.text.push_back(std::move(r.text));
+    } else {
+      v6_.lo.push_back(V6Key(r.lo));
+      v6_.hi.push_back(V6Key(r.hi));
+      v6_.text.push_back(std::move(r.text));
+    }
   }
-  ranges_ = std::move(kept);
+  pending_.clear();
+  pending_.shrink_to_fit();
+}
+
+template <typename Key>
+const std::string* CidrSet::Family<Key>::Find(Key key) const {
+  // The last block starting at or before `key` is the only one that can hold it.
+  auto it = std::upper_bound(lo.begin(), lo.end(), key);
+  if (it == lo.begin()) return nullptr;
+  const size_t i = static_cast<size_t>(it - lo.begin()) - 1;
+  return key <= hi[i] ? &text[i] : nullptr;
 }
 
 const std::string* CidrSet::Find(const IpAddress& ip) const {
-  auto it = std::upper_bound(
-      ranges_.begin(), ranges_.end(), ip,
-      [](const IpAddress& key, const Range& r) { return FamilyKey(key) < FamilyKey(r.lo); });
-  if (it == ranges_.begin()) return nullptr;
-  --it;
-  if (it->lo.is_v4 != ip.is_v4 || it->hi.bytes < ip.bytes) return nullptr;
-  return &it->text;
+  const std::string* block = ip.is_v4 ? v4_.Find(V4Key(ip)) : v6_.Find(V6Key(ip));
+  if (block != nullptr) return block;
+  return countries_.empty() ? nullptr : FindCountry(ip);
+}
+
+const std::string* CidrSet::FindCountry(const IpAddress& ip) const {
+  if (geoip_ == nullptr) return nullptr;
+  const int index = CountryCodeIndex(geoip_->Country(ip));
+  if (index < 0 || country_index_[index] < 0) return nullptr;
+  return &countries_[country_index_[index]];
 }
 
 void PortSet::AddRange(uint32_t lo, uint32_t hi) {

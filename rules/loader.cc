@@ -2,9 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <system_error>
@@ -15,7 +12,9 @@
 #include "rules/drafts.h"
 #include "rules/inventory_reader.h"
 #include "rules/linker.h"
+#include "rules/list_file.h"
 #include "rules/list_reader.h"
+#include "rules/load_context.h"
 #include "rules/profile_reader.h"
 #include "rules/suggest.h"
 #include "rules/yaml_reader.h"
@@ -76,7 +75,8 @@ void ReadDocument(const NodeReader& reader, const YAML::Node& document, Drafts* 
 
 // Reads → validates → compiles `sources` into `sink`. `complete` is false when some
 // source is already known to be missing.
-LoadResult Load(const std::vector<SourceFile>& sources, bool complete, DiagnosticSink* sink) {
+LoadResult Load(const std::vector<SourceFile>& sources, bool complete, LoadContext* context,
+                DiagnosticSink* sink) {
   Drafts drafts;
   for (const SourceFile& source : sources) {
     sink->AddSource(source.path, source.content);
@@ -86,7 +86,7 @@ LoadResult Load(const std::vector<SourceFile>& sources, bool complete, Diagnosti
       complete = false;
       continue;
     }
-    const NodeReader reader(source.path, sink);
+    const NodeReader reader(source.path, sink, context);
     for (const YAML::Node& document : *documents) {
       // The readers only walk parsed nodes; this keeps the never-throws promise
       // should yaml-cpp throw anyway.
@@ -103,27 +103,6 @@ LoadResult Load(const std::vector<SourceFile>& sources, bool complete, Diagnosti
   result.rules = Link(std::move(drafts), complete, sink);
   result.diagnostics = sink->TakeSorted();
   return result;
-}
-
-// The whole file; errno's message on failure.
-std::optional<std::string> ReadFile(const std::string& path, std::string* error) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) {
-    *error = std::strerror(errno);
-    return std::nullopt;
-  }
-  std::string content;
-  char buffer[64 * 1024];
-  size_t n = 0;
-  while ((n = std::fread(buffer, 1, sizeof(buffer), file)) > 0) content.append(buffer, n);
-  const bool failed = std::ferror(file) != 0;
-  const int read_errno = errno;
-  std::fclose(file);
-  if (failed) {
-    *error = std::strerror(read_errno);
-    return std::nullopt;
-  }
-  return content;
 }
 
 bool IsRulesFile(const fs::path& path) {
@@ -159,12 +138,13 @@ std::vector<std::string> ListRulesFiles(const std::string& dir, DiagnosticSink* 
 
 }  // namespace
 
-LoadResult LoadRules(const std::vector<SourceFile>& sources) {
+LoadResult LoadRules(const std::vector<SourceFile>& sources, const LoadOptions& options) {
   DiagnosticSink sink;
-  return Load(sources, /*complete=*/true, &sink);
+  LoadContext context(options.geoip_database, /*read_list_files=*/false);
+  return Load(sources, /*complete=*/true, &context, &sink);
 }
 
-LoadResult LoadRulesFromPaths(const std::vector<std::string>& paths) {
+LoadResult LoadRulesFromPaths(const std::vector<std::string>& paths, const LoadOptions& options) {
   DiagnosticSink sink;
   std::vector<std::string> files;
   for (const std::string& path : paths) {
@@ -179,14 +159,15 @@ LoadResult LoadRulesFromPaths(const std::vector<std::string>& paths) {
   std::vector<SourceFile> sources;
   for (const std::string& file : files) {
     std::string error;
-    std::optional<std::string> content = ReadFile(file, &error);
+    std::optional<std::string> content = ReadWholeFile(file, &error);
     if (!content.has_value()) {
       sink.Error(SourceLocation{file, 0, 0}, "E_IO", absl::StrCat("cannot read: ", error));
       continue;
     }
     sources.push_back(SourceFile{file, std::move(*content)});
   }
-  return Load(sources, /*complete=*/sink.error_count() == 0, &sink);
+  LoadContext context(options.geoip_database, /*read_list_files=*/true);
+  return Load(sources, /*complete=*/sink.error_count() == 0, &context, &sink);
 }
 
 }  // namespace warden::rules

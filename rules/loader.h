@@ -42,14 +42,30 @@ struct LoadResult {
   bool ok() const { return rules != nullptr; }
 };
 
+// How rules are loaded.
+struct LoadOptions {
+  // A MaxMind DB file (.mmdb with country data: GeoLite2-Country, GeoIP2-City, ...) for
+  // the `country:XX` entries of cidr lists. Opened (mmap, read-only) once per load, on
+  // the first country entry, and shared by the lists of the RuleSet, which keeps it
+  // mapped while it lives: replace the file by renaming a new one over it, and reload.
+  // A database that cannot be opened is an error (E_GEOIP) at the first country entry
+  // of each list; so is a country entry when this is empty.
+  // Default: "" (no database).
+  std::string geoip_database;
+};
+
 // Reads → validates → compiles YAML sources. Every problem in every file is
-// reported, not only the first. Never throws.
-LoadResult LoadRules(const std::vector<SourceFile>& sources);
+// reported, not only the first. Never throws. Sources need not come from disk, so
+// nothing is read from disk for them: a list document's `file:` is an error
+// (E_LIST_FILE).
+LoadResult LoadRules(const std::vector<SourceFile>& sources, const LoadOptions& options = {});
 
 // Reads the files named (each a file, or a directory whose *.yaml/*.yml files are
-// read recursively in sorted order), then LoadRules. A path that cannot be read is a
-// diagnostic (E_IO) too.
-LoadResult LoadRulesFromPaths(const std::vector<std::string>& paths);
+// read recursively in sorted order), then LoadRules; list documents may read their
+// values from list files (`file:`, relative to the YAML file's directory). A path
+// that cannot be read is a diagnostic (E_IO) too.
+LoadResult LoadRulesFromPaths(const std::vector<std::string>& paths,
+                              const LoadOptions& options = {});
 
 }  // namespace warden::rules
 

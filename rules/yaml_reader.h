@@ -15,6 +15,8 @@
 
 namespace warden::rules {
 
+class LoadContext;
+
 // The yaml-cpp adapter: parses every document of `content`. No yaml-cpp exception
 // leaves it; a syntax error becomes one E_YAML diagnostic (1-based position) and
 // nullopt, and none of the file's documents are used. Empty documents are dropped.
@@ -58,12 +60,20 @@ std::string Describe(const YAML::Node& node);
 // nested context. Not thread-safe (the sink is shared).
 class NodeReader {
  public:
-  NodeReader(std::string file, DiagnosticSink* sink) : file_(std::move(file)), sink_(sink) {}
+  // `context`: what the load shares (the geoip database, list files); may be null, and
+  // then country entries and list files are errors.
+  NodeReader(std::string file, DiagnosticSink* sink, LoadContext* context = nullptr)
+      : file_(std::move(file)), sink_(sink), context_(context) {}
 
   // A reader whose diagnostics also carry `note`.
   NodeReader WithNote(std::string note) const;
   const std::vector<std::string>& notes() const { return notes_; }
   const std::string& file() const { return file_; }
+  LoadContext* context() const { return context_; }
+  // Registers the text of another file (a list file) so diagnostics in it show the line.
+  void AddSource(const std::string& file, std::string_view content) const {
+    sink_->AddSource(file, content);
+  }
 
   // The 1-based position of a node.
   SourceLocation Locate(const YAML::Node& node) const;
@@ -93,6 +103,7 @@ class NodeReader {
 
   std::string file_;
   DiagnosticSink* sink_;
+  LoadContext* context_;
   std::vector<std::string> notes_;
 };
 

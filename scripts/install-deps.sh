@@ -11,8 +11,12 @@ PACKAGES=(
   librocksdb-dev prometheus-cpp-dev libyaml-cpp-dev libabsl-dev
   libcli11-dev nlohmann-json3-dev libssl-dev libcurl4-openssl-dev
   libhowardhinnant-date-dev tzdata openssl
+  # country:XX entries of cidr lists (MaxMind DB reader)
+  libmaxminddb-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # the geoip tests and benchmarks build a small MMDB (tests/rules/make_test_mmdb.pl)
+  libmaxmind-db-writer-perl
   # promtool (checks /metrics) and a real Alertmanager for the end-to-end tests
   prometheus prometheus-alertmanager
   # independent oracles in Python: webhook signatures (stdlib), cron schedules (croniter)

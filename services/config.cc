@@ -198,13 +198,15 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   int64_t retention_days = o.engine.event_retention_seconds / 86400;
   int64_t max_message = o.max_message_bytes;
   int64_t inflight = static_cast<int64_t>(o.max_inflight_per_stream);
-  std::string data_dir, profiles, ready;
+  std::string data_dir, profiles, ready, geoip_database;
   const KeyReaders keys = {
       {"listen", [&](const YAML::Node& n) { r.Read(n, "listen", &o.listen); }},
       {"metrics_listen",
        [&](const YAML::Node& n) { r.Read(n, "metrics_listen", &o.metrics_listen); }},
       {"data_dir", [&](const YAML::Node& n) { r.Read(n, "data_dir", &data_dir); }},
       {"profiles", [&](const YAML::Node& n) { r.Read(n, "profiles", &profiles); }},
+      {"geoip_database",
+       [&](const YAML::Node& n) { r.Read(n, "geoip_database", &geoip_database); }},
       {"ready_file", [&](const YAML::Node& n) { r.Read(n, "ready_file", &ready); }},
       {"sync_writes", [&](const YAML::Node& n) { r.Read(n, "sync_writes", &o.sync_writes); }},
       {"shards", [&](const YAML::Node& n) { r.Positive(n, "shards", &shards); }},
@@ -229,6 +231,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   }
   if (!data_dir.empty()) o.data_dir = resolve(data_dir);
   if (!profiles.empty()) o.profiles_dir = resolve(profiles);
+  if (!geoip_database.empty()) o.geoip_database = resolve(geoip_database);
   if (!ready.empty()) o.ready_file = resolve(ready);
   o.engine.shards = static_cast<int>(shards);
   o.engine.queue_capacity = static_cast<size_t>(queue);

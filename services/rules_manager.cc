@@ -7,8 +7,12 @@
 
 namespace warden::services {
 
-RulesManager::RulesManager(std::string directory, const Clock* clock, Metrics* metrics)
-    : directory_(std::move(directory)), clock_(clock), metrics_(metrics) {}
+RulesManager::RulesManager(std::string directory, const Clock* clock, Metrics* metrics,
+                           rules::LoadOptions load_options)
+    : directory_(std::move(directory)),
+      load_options_(std::move(load_options)),
+      clock_(clock),
+      metrics_(metrics) {}
 
 void RulesManager::SetListener(
     std::function<void(std::shared_ptr<const detectors::Evaluator>)> on_swap) {
@@ -23,7 +27,7 @@ RulesManager::Snapshot RulesManager::current() const {
 
 absl::StatusOr<std::vector<rules::Diagnostic>> RulesManager::Reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mu_);
-  rules::LoadResult result = rules::LoadRulesFromPaths({directory_});
+  rules::LoadResult result = rules::LoadRulesFromPaths({directory_}, load_options_);
   if (!result.ok()) {
     metrics_->reloads_failed().Increment();
     return absl::InvalidArgumentError(absl::StrCat("profiles in '", directory_,

@@ -24,7 +24,9 @@ class RulesManager {
  public:
   // `on_swap` is called with each new evaluator, in generation order: it runs while the
   // reload lock is held, so it must not call Reload() or SetRegistryDevices().
-  RulesManager(std::string directory, const Clock* clock, Metrics* metrics);
+  // `load_options` (the geoip database) apply to every load.
+  RulesManager(std::string directory, const Clock* clock, Metrics* metrics,
+               rules::LoadOptions load_options = {});
 
   // (Re)loads the directory. On success returns the warnings, bumps the generation
   // and calls the listener. On failure returns InvalidArgument whose message is the
@@ -46,9 +48,11 @@ class RulesManager {
   };
   Snapshot current() const;
   const std::string& directory() const { return directory_; }
+  const rules::LoadOptions& load_options() const { return load_options_; }
 
  private:
   const std::string directory_;
+  const rules::LoadOptions load_options_;
   const Clock* const clock_;
   Metrics* const metrics_;
   // Builds the running set from loaded_ and registry_devices_, and swaps it in.

@@ -49,6 +49,10 @@ struct ServerOptions {
   std::string data_dir = "/var/lib/warden";
   // Profiles, lists and device inventory (YAML), read recursively.
   std::string profiles_dir = "/etc/warden/profiles";
+  // MaxMind DB (.mmdb) for the `country:XX` entries of cidr lists (rules/README.md),
+  // opened by each profile load that has such entries. Default: "" (none; country
+  // entries are load errors).
+  std::string geoip_database;
   // When set, written once serving: {"grpc": "HOST:PORT", "metrics": "HOST:PORT"}.
   std::string ready_file;
   // fsync every write group before acknowledging it (survives power loss, not just

@@ -17,7 +17,7 @@ using warden::services::ServerOptions;
 int Run(int argc, char** argv) {
   CLI::App app{"wardend: device-behaviour security monitoring for IoT fleets"};
   std::string config;
-  std::string listen, metrics_listen, data_dir, profiles, ready_file;
+  std::string listen, metrics_listen, data_dir, profiles, ready_file, geoip_database;
   bool sync_writes = false;
   int shards = 0;
   app.add_option("--config", config, "YAML config file (flags below override it)")
@@ -28,6 +28,8 @@ int Run(int argc, char** argv) {
   app.add_option("--data-dir", data_dir, "RocksDB data directory [/var/lib/warden]");
   app.add_option("--profiles", profiles,
                  "profiles, lists and inventory directory [/etc/warden/profiles]");
+  app.add_option("--geoip-database", geoip_database,
+                 "MaxMind DB (.mmdb) for country entries of cidr lists [none]");
   app.add_option("--ready-file", ready_file,
                  "write {\"grpc\": ADDR, \"metrics\": ADDR} here once serving");
   app.add_flag("--sync-writes", sync_writes, "fsync each write group before acknowledging");
@@ -48,6 +50,7 @@ int Run(int argc, char** argv) {
   if (metrics_flag->count() > 0) options.metrics_listen = metrics_listen;
   if (!data_dir.empty()) options.data_dir = data_dir;
   if (!profiles.empty()) options.profiles_dir = profiles;
+  if (!geoip_database.empty()) options.geoip_database = geoip_database;
   if (!ready_file.empty()) options.ready_file = ready_file;
   if (sync_writes) options.sync_writes = true;
   if (shards > 0) options.engine.shards = shards;

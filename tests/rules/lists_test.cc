@@ -1,5 +1,11 @@
 #include "rules/lists.h"
 
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace warden::rules {
@@ -57,6 +63,9 @@ TEST(ParseIpTest, RejectsGarbage) {
         "[::1]", "fe80::1%eth0", "10.0.0.0/8", "localhost"}) {
     EXPECT_FALSE(ParseIp(bad).has_value()) << "'" << bad << "'";
   }
+  EXPECT_FALSE(ParseIp(std::string_view("1.2.3.4\0junk", 12)).has_value());
+  CidrSet set;
+  EXPECT_FALSE(set.Add(std::string_view("10.0.0.0\0/8", 11)).ok());
 }
 
 TEST(ParseRemoteAddrTest, Ipv4AndBracketedIpv6) {
@@ -165,6 +174,235 @@ TEST(CidrSetTest, RejectsBadBlocksNamingThem) {
             "cidr '10.0.0.0/-1' has an invalid prefix length '-1'");
   EXPECT_EQ(set.Add("").message(), "cidr '' is empty");
   EXPECT_EQ(set.size(), 0u);
+}
+
+TEST(CidrSetTest, PartlyNestedAndAdjacentBlocksAreAllKept) {
+  // 10.1.0.0/16 is inside 10.0.0.0/8; 11.0.0.0/8 starts right after it.
+  for (const auto& order :
+       std::vector<std::vector<const char*>>{{"10.0.0.0/8", "10.1.0.0/16", "11.0.0.0/8"},
+                                             {"11.0.0.0/8", "10.1.0.0/16", "10.0.0.0/8"},
+                                             {"10.1.0.0/16", "11.0.0.0/8", "10.0.0.0/8"}}) {
+    CidrSet set;
+    for (const char* cidr : order) ASSERT_TRUE(set.Add(cidr).ok()) << cidr;
+    set.Finalize();
+    EXPECT_EQ(set.size(), 2u);
+    EXPECT_EQ(Match(set, "9.255.255.255"), "");
+    EXPECT_EQ(Match(set, "10.0.0.0"), "10.0.0.0/8");
+    EXPECT_EQ(Match(set, "10.1.2.3"), "10.0.0.0/8");  // the outer block is reported
+    EXPECT_EQ(Match(set, "10.255.255.255"), "10.0.0.0/8");
+    EXPECT_EQ(Match(set, "11.0.0.0"), "11.0.0.0/8");  // adjacent, not lost
+    EXPECT_EQ(Match(set, "11.255.255.255"), "11.0.0.0/8");
+    EXPECT_EQ(Match(set, "12.0.0.0"), "");
+  }
+}
+
+TEST(CidrSetTest, NestedBlockAfterADisjointOneIsDropped) {
+  CidrSet set = Cidrs({"10.0.0.0/8", "12.0.0.0/8", "10.200.0.0/16", "11.0.0.0/8", "12.3.4.0/24"});
+  EXPECT_EQ(set.size(), 3u);
+  EXPECT_EQ(Match(set, "10.200.1.1"), "10.0.0.0/8");
+  EXPECT_EQ(Match(set, "11.1.1.1"), "11.0.0.0/8");
+  EXPECT_EQ(Match(set, "12.3.4.5"), "12.0.0.0/8");
+}
+
+TEST(CidrSetTest, AdjacentHalvesStayApartEachReportedAsWritten) {
+  CidrSet set = Cidrs({"192.0.2.128/25", "192.0.2.0/25"});
+  EXPECT_EQ(set.size(), 2u);
+  EXPECT_EQ(Match(set, "192.0.2.127"), "192.0.2.0/25");
+  EXPECT_EQ(Match(set, "192.0.2.128"), "192.0.2.128/25");
+  EXPECT_EQ(Match(set, "192.0.3.0"), "");
+  EXPECT_EQ(Match(set, "192.0.1.255"), "");
+}
+
+TEST(CidrSetTest, OfEqualBlocksTheFirstWrittenIsReported) {
+  EXPECT_EQ(Match(Cidrs({"10.0.0.1", "10.0.0.1/32"}), "10.0.0.1"), "10.0.0.1");
+  EXPECT_EQ(Match(Cidrs({"10.0.0.1/32", "10.0.0.1"}), "10.0.0.1"), "10.0.0.1/32");
+  EXPECT_EQ(Match(Cidrs({"2001:db8::/32", "2001:DB8::/32"}), "2001:db8::1"), "2001:db8::/32");
+}
+
+TEST(CidrSetTest, Ipv4EntriesMatchV4MappedAddressesAndBack) {
+  // A device may report an IPv4 peer in its v4-mapped IPv6 form.
+  CidrSet v4 = Cidrs({"10.0.0.0/8", "203.0.113.66"});
+  EXPECT_EQ(Match(v4, "::ffff:10.1.2.3"), "10.0.0.0/8");
+  EXPECT_EQ(Match(v4, "::FFFF:a01:203"), "10.0.0.0/8");  // the same, in hex
+  EXPECT_EQ(Match(v4, "::ffff:203.0.113.66"), "203.0.113.66");
+  EXPECT_EQ(Match(v4, "::ffff:11.0.0.0"), "");
+
+  // An IPv4 block written v4-mapped is an IPv4 block.
+  CidrSet mapped = Cidrs({"::ffff:10.0.0.0/104", "::ffff:198.51.100.7/128"});
+  EXPECT_EQ(Match(mapped, "10.1.2.3"), "::ffff:10.0.0.0/104");
+  EXPECT_EQ(Match(mapped, "::ffff:10.1.2.3"), "::ffff:10.0.0.0/104");
+  EXPECT_EQ(Match(mapped, "198.51.100.7"), "::ffff:198.51.100.7/128");
+  EXPECT_EQ(Match(mapped, "198.51.100.8"), "");
+  EXPECT_EQ(Match(mapped, "::a01:203"), "");  // IPv4-compatible ::10.1.2.3 is IPv6
+
+  // ::ffff:0:0/96 is every IPv4 address and no IPv6 one.
+  CidrSet all_v4 = Cidrs({"::ffff:0:0/96"});
+  EXPECT_EQ(Match(all_v4, "0.0.0.0"), "::ffff:0:0/96");
+  EXPECT_EQ(Match(all_v4, "255.255.255.255"), "::ffff:0:0/96");
+  EXPECT_EQ(Match(all_v4, "::"), "");
+  EXPECT_EQ(Match(all_v4, "2001:db8::1"), "");
+}
+
+TEST(CidrSetTest, Ipv4SlashZeroMatchesNoNonMappedIpv6) {
+  CidrSet set = Cidrs({"0.0.0.0/0"});
+  EXPECT_EQ(Match(set, "0.0.0.0"), "0.0.0.0/0");
+  EXPECT_EQ(Match(set, "::ffff:0.0.0.0"), "0.0.0.0/0");
+  EXPECT_EQ(Match(set, "::ffff:255.255.255.255"), "0.0.0.0/0");
+  for (const char* v6 :
+       {"::", "::1", "::a00:1", "64:ff9b::a00:1", "2001:db8::1", "fe80::1", "::fffe:ffff:ffff",
+        "::1:0:0:0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"}) {
+    EXPECT_EQ(Match(set, v6), "") << v6;
+  }
+}
+
+TEST(CidrSetTest, Ipv6SlashZeroMatchesNoIpv4) {
+  CidrSet set = Cidrs({"::/0"});
+  EXPECT_EQ(Match(set, "::"), "::/0");
+  EXPECT_EQ(Match(set, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), "::/0");
+  EXPECT_EQ(Match(set, "::fffe:ffff:ffff"), "::/0");  // just below the v4-mapped range
+  EXPECT_EQ(Match(set, "::1:0:0:0"), "::/0");         // just above it
+  for (const char* v4 : {"0.0.0.0", "10.0.0.1", "255.255.255.255", "::ffff:1.2.3.4"}) {
+    EXPECT_EQ(Match(set, v4), "") << v4;
+  }
+  // An IPv6 block spanning the v4-mapped range byte-wise still holds no IPv4 address.
+  CidrSet low = Cidrs({"::/80"});
+  EXPECT_EQ(Match(low, "::1"), "::/80");
+  EXPECT_EQ(Match(low, "10.0.0.1"), "");
+}
+
+TEST(CidrSetTest, BothSlashZerosSplitByFamily) {
+  CidrSet set = Cidrs({"::/0", "0.0.0.0/0", "10.0.0.0/8", "2001:db8::/32"});
+  EXPECT_EQ(set.size(), 2u);
+  EXPECT_EQ(Match(set, "10.1.1.1"), "0.0.0.0/0");
+  EXPECT_EQ(Match(set, "::ffff:10.1.1.1"), "0.0.0.0/0");
+  EXPECT_EQ(Match(set, "2001:db8::1"), "::/0");
+  EXPECT_EQ(Match(set, "::"), "::/0");
+}
+
+TEST(CidrSetTest, HostRoutesAtTheEndsOfTheAddressSpace) {
+  CidrSet set = Cidrs({"0.0.0.0/32", "255.255.255.255/32", "::/128",
+                       "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128", "::1"});
+  EXPECT_EQ(set.size(), 5u);
+  EXPECT_EQ(Match(set, "0.0.0.0"), "0.0.0.0/32");
+  EXPECT_EQ(Match(set, "0.0.0.1"), "");
+  EXPECT_EQ(Match(set, "255.255.255.255"), "255.255.255.255/32");
+  EXPECT_EQ(Match(set, "255.255.255.254"), "");
+  EXPECT_EQ(Match(set, "::"), "::/128");
+  EXPECT_EQ(Match(set, "::1"), "::1");
+  EXPECT_EQ(Match(set, "::2"), "");
+  EXPECT_EQ(Match(set, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+  EXPECT_EQ(Match(set, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:fffe"), "");
+}
+
+TEST(CidrSetTest, SlashThirtyOneAndOneTwentySeven) {
+  CidrSet set = Cidrs({"192.0.2.4/31", "2001:db8::4/127"});
+  EXPECT_EQ(Match(set, "192.0.2.3"), "");
+  EXPECT_EQ(Match(set, "192.0.2.4"), "192.0.2.4/31");
+  EXPECT_EQ(Match(set, "192.0.2.5"), "192.0.2.4/31");
+  EXPECT_EQ(Match(set, "192.0.2.6"), "");
+  EXPECT_EQ(Match(set, "2001:db8::5"), "2001:db8::4/127");
+  EXPECT_EQ(Match(set, "2001:db8::6"), "");
+}
+
+// Every block is v4 or v6, of a random length, often nested in or next to another:
+// Find must report the outermost block holding the address, as a linear scan does.
+TEST(CidrSetTest, AgreesWithALinearScanOnRandomNestedBlocks) {
+  std::mt19937 rng(7);
+  struct Block {
+    IpAddress lo, hi;
+    std::string text;
+    int prefix;
+  };
+  auto random_block = [&](bool v4) {
+    // Few distinct high bits, so that blocks nest and touch.
+    IpAddress ip;
+    if (v4) {
+      ip = Ip(absl::StrCat(rng() % 4, ".", rng() % 4, ".", rng() % 256, ".", rng() % 256).c_str());
+    } else {
+      ip = Ip(absl::StrCat("2001:db8:", rng() % 4, ":", rng() % 4, "::", absl::Hex(rng() % 65536))
+                  .c_str());
+    }
+    const int max = v4 ? 32 : 128;
+    const int prefix = static_cast<int>(rng() % (max + 1));
+    const int bits = v4 ? prefix + 96 : prefix;
+    Block b{ip, ip, "", prefix};
+    for (int i = 0; i < 16; ++i) {
+      const int start = i * 8;
+      uint8_t host = 0xff;
+      if (bits >= start + 8) host = 0;
+      if (bits > start && bits < start + 8) host = static_cast<uint8_t>(0xff >> (bits - start));
+      b.lo.bytes[i] = static_cast<uint8_t>(ip.bytes[i] & ~host);
+      b.hi.bytes[i] = static_cast<uint8_t>(ip.bytes[i] | host);
+    }
+    b.text = absl::StrCat(FormatIp(b.lo), "/", prefix);
+    return b;
+  };
+  for (int round = 0; round < 20; ++round) {
+    std::vector<Block> blocks;
+    CidrSet set;
+    for (int i = 0; i < 200; ++i) {
+      blocks.push_back(random_block(rng() % 2 == 0));
+      ASSERT_TRUE(set.Add(blocks.back().text).ok()) << blocks.back().text;
+    }
+    set.Finalize();
+    for (int probe = 0; probe < 2000; ++probe) {
+      const Block near = blocks[rng() % blocks.size()];
+      IpAddress ip = near.lo;
+      // Probe inside the block, at its edges, and just outside them.
+      switch (rng() % 4) {
+        case 0:
+          ip = near.hi;
+          break;
+        case 1:
+          ip.bytes[15] = static_cast<uint8_t>(ip.bytes[15] - 1);
+          break;
+        case 2:
+          ip = near.hi;
+          ip.bytes[15] = static_cast<uint8_t>(ip.bytes[15] + 1);
+          break;
+        default:
+          for (int i = 12; i < 16; ++i) {
+            ip.bytes[i] = static_cast<uint8_t>(near.lo.bytes[i] | (rng() & ~near.lo.bytes[i]));
+            ip.bytes[i] = std::min(ip.bytes[i], near.hi.bytes[i]);
+          }
+      }
+      ip = Ip(FormatIp(ip).c_str());  // the family as a device report would give it
+      std::string expected;
+      int best = 999;
+      for (const Block& b : blocks) {
+        if (b.lo.is_v4 != ip.is_v4 || ip.bytes < b.lo.bytes || b.hi.bytes < ip.bytes) continue;
+        if (b.prefix < best) {
+          best = b.prefix;
+          expected = b.text;
+        }
+      }
+      const std::string* found = set.Find(ip);
+      ASSERT_EQ(found == nullptr ? "" : *found, expected) << FormatIp(ip);
+    }
+  }
+}
+
+TEST(CidrSetTest, CountryEntriesNeedAnUpperCaseTwoLetterCode) {
+  CidrSet set;
+  EXPECT_TRUE(set.AddCountry("country:CN").ok());
+  EXPECT_TRUE(set.AddCountry("country:CN").ok());  // once is enough
+  EXPECT_TRUE(set.AddCountry("country:RU").ok());
+  EXPECT_EQ(set.country_count(), 2u);
+  EXPECT_EQ(set.AddCountry("country:cn").message(),
+            "country entry 'country:cn' needs a two-letter upper-case ISO 3166-1 code (did you "
+            "mean country:CN?)");
+  for (const char* bad : {"country:", "country:C", "country:CHN", "country:C1", "country: CN"}) {
+    EXPECT_EQ(set.AddCountry(bad).message(),
+              absl::StrCat("country entry '", bad,
+                           "' needs a two-letter upper-case ISO 3166-1 code such as country:CN"));
+  }
+  EXPECT_EQ(set.country_count(), 2u);
+  // Without a database a country entry matches nothing.
+  set.Finalize();
+  EXPECT_EQ(Match(set, "1.0.0.1"), "");
+  EXPECT_TRUE(IsCountryEntry("country:CN"));
+  EXPECT_FALSE(IsCountryEntry("10.0.0.0/8"));
 }
 
 TEST(PortSetTest, Ranges) {
