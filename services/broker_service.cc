@@ -13,6 +13,11 @@ namespace {
 
 // Events more than this far in the future (clock skew) are refused.
 constexpr int64_t kMaxFutureSeconds = 300;
+constexpr size_t kMaxClientIdBytes = 128;
+
+bool IsSha256Hex(const std::string& s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+}
 
 v1::BrokerEventAck Rejected(const v1::BrokerEvent& e, const std::string& code,
                             const std::string& field_path, const std::string& message) {
@@ -64,6 +69,14 @@ std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& e, int64
   }
   switch (e.event_case()) {
     case v1::BrokerEvent::kConnect:
+      if (e.connect().client_id().size() > kMaxClientIdBytes ||
+          e.connect().client_id().find('\0') != std::string::npos) {
+        return ReportProblem{"connect.client_id", "at most 128 bytes, without NUL"};
+      }
+      if (!e.connect().certificate_id().empty() && !IsSha256Hex(e.connect().certificate_id())) {
+        return ReportProblem{"connect.certificate_id",
+                             "expected the certificate's SHA-256 as 64 hex digits"};
+      }
       if (!e.connect().source_ip().empty() && !rules::ParseIp(e.connect().source_ip())) {
         return ReportProblem{"connect.source_ip",
                              absl::StrCat("'", e.connect().source_ip(),
@@ -91,10 +104,12 @@ std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& e, int64
 }
 
 BrokerServiceImpl::BrokerServiceImpl(IngestEngine* engine, Metrics* metrics, const Clock* clock,
+                                     ConnectionRecorder* connections,
                                      size_t max_inflight_per_stream)
     : engine_(engine),
       metrics_(metrics),
       clock_(clock),
+      connections_(connections),
       max_inflight_per_stream_(max_inflight_per_stream) {}
 
 void BrokerServiceImpl::Submit(std::shared_ptr<const v1::BrokerEventBatch> batch, Done done) {
@@ -114,7 +129,12 @@ void BrokerServiceImpl::Submit(std::shared_ptr<const v1::BrokerEventBatch> batch
   };
   for (int i = 0; i < n; ++i) {
     const v1::BrokerEvent& e = batch->events(i);
-    auto set = [pending, i, finish_one](const v1::BrokerEventAck& ack) {
+    auto set = [pending, i, finish_one, &e,
+                recorder = connections_](const v1::BrokerEventAck& ack) {
+      // `e` lives in the batch, which outlives every ack of it.
+      if (recorder != nullptr && ack.status() == v1::BrokerEventAck::ACCEPTED) {
+        recorder->Observe(e);
+      }
       *pending->acks.mutable_acks(i) = ack;
       finish_one();
     };

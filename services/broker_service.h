@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "common/clock.h"
+#include "services/connection_recorder.h"
 #include "services/ingest_engine.h"
 #include "services/metrics.h"
 #include "services/report_validation.h"
@@ -24,8 +25,10 @@ std::optional<ReportProblem> ValidateBrokerEvent(const v1::BrokerEvent& event, i
 // engine (the device's shard), and answers a batch once every event in it is durable.
 class BrokerServiceImpl final : public v1::BrokerEventService::CallbackService {
  public:
+  // `connections` (may be null) records accepted connects and disconnects in the
+  // registry for the audits.
   BrokerServiceImpl(IngestEngine* engine, Metrics* metrics, const Clock* clock,
-                    size_t max_inflight_per_stream = 64);
+                    ConnectionRecorder* connections = nullptr, size_t max_inflight_per_stream = 64);
 
   grpc::ServerUnaryReactor* PublishEvents(grpc::CallbackServerContext* context,
                                           const v1::BrokerEventBatch* request,
@@ -42,6 +45,7 @@ class BrokerServiceImpl final : public v1::BrokerEventService::CallbackService {
   IngestEngine* const engine_;
   Metrics* const metrics_;
   const Clock* const clock_;
+  ConnectionRecorder* const connections_;
   const size_t max_inflight_per_stream_;
 };
 

@@ -48,7 +48,7 @@ grpc::Status ProfileServiceImpl::ValidateProfiles(grpc::ServerContext* context,
   }
   if (sources.empty()) return InvalidField("files", "at least one file is required");
   if (bytes > kMaxValidateBytes) return InvalidField("files", "more than 8 MiB of profiles");
-  rules::LoadResult result = rules::LoadRules(sources);
+  rules::LoadResult result = rules::LoadRules(sources, rules_->load_options());
   response->set_ok(result.ok());
   for (const rules::Diagnostic& d : result.diagnostics) ToProto(d, response->add_diagnostics());
   response->set_rendered(rules::FormatDiagnostics(result.diagnostics));

@@ -19,6 +19,7 @@
 #include "services/audit_service.h"
 #include "services/audit_store.h"
 #include "services/broker_service.h"
+#include "services/connection_recorder.h"
 #include "services/ingest_service.h"
 #include "services/metrics.h"
 #include "services/mitigation.h"
@@ -83,6 +84,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
 
   // 3. Registry and audit records (the audit runner starts below, once alerts can go out).
   server->registry_ = std::make_unique<RegistryStore>(server->store_.get());
+  server->connections_ = std::make_unique<ConnectionRecorder>(server->registry_.get());
   server->audit_store_ = std::make_unique<AuditStore>(server->store_.get());
   if (absl::Status s = server->audit_store_->FailInterrupted(clock->NowMicros()); !s.ok()) {
     return s;
@@ -166,8 +168,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   server->ingest_service_ =
       std::make_unique<IngestServiceImpl>(server->engine_.get(), server->metrics_.get(),
                                           options.limits, options.max_inflight_per_stream);
-  server->broker_service_ =
-      std::make_unique<BrokerServiceImpl>(server->engine_.get(), server->metrics_.get(), clock);
+  server->broker_service_ = std::make_unique<BrokerServiceImpl>(
+      server->engine_.get(), server->metrics_.get(), clock, server->connections_.get());
   server->violation_service_ =
       std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
   server->profile_service_ =
@@ -227,6 +229,7 @@ void Server::Shutdown() {
   audit_scheduler_.reset();
   audit_runner_.reset();
   engine_.reset();
+  connections_.reset();  // after the engine: its acks feed the recorder
   dispatcher_.reset();
   outbox_.reset();
   store_.reset();

@@ -33,6 +33,8 @@ class Mitigator;
 class RegistryServiceImpl;
 class RegistryStore;
 class RegistryTargeting;
+class BrokerServiceImpl;
+class ConnectionRecorder;
 class IngestServiceImpl;
 class Outbox;
 class Metrics;
@@ -85,6 +87,8 @@ class Server {
   // Bound addresses, e.g. "127.0.0.1:41234" ("" for a disabled /metrics).
   const std::string& grpc_address() const { return grpc_address_; }
   const std::string& metrics_address() const { return metrics_address_; }
+  // The audit registry (devices, certificates, connection observations).
+  RegistryStore* registry() const { return registry_.get(); }
 
   // Reloads the profiles directory (as SIGHUP does).
   absl::StatusOr<std::vector<rules::Diagnostic>> ReloadProfiles();
@@ -103,11 +107,13 @@ class Server {
   std::unique_ptr<AlertDispatcher> dispatcher_;
   std::unique_ptr<IngestEngine> engine_;
   std::unique_ptr<IngestServiceImpl> ingest_service_;
+  std::unique_ptr<BrokerServiceImpl> broker_service_;
   std::unique_ptr<ViolationServiceImpl> violation_service_;
   std::unique_ptr<ProfileServiceImpl> profile_service_;
   std::unique_ptr<AlertServiceImpl> alert_service_;
   std::unique_ptr<RegistryStore> registry_;
   std::unique_ptr<RegistryTargeting> targeting_;
+  std::unique_ptr<ConnectionRecorder> connections_;
   std::unique_ptr<AuditStore> audit_store_;
   std::unique_ptr<AuditRunner> audit_runner_;
   std::unique_ptr<AuditScheduler> audit_scheduler_;

@@ -15,6 +15,7 @@
 
 #include "common/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "services/registry_store.h"
 #include "services/server.h"
 #include "warden/v1/broker.grpc.pb.h"
 #include "warden/v1/ingest.grpc.pb.h"
@@ -269,6 +270,54 @@ TEST_F(BrokerServiceTest, FleetThresholdIsVisibleOnceEnoughDevicesReported) {
   EXPECT_TRUE(t.ready());
   EXPECT_EQ(t.devices(), 10);
   EXPECT_NEAR(t.value(), 9000, 90);  // rank floor(0.9 * 9) = 8 of 1000..10000
+}
+
+TEST_F(BrokerServiceTest, ConnectsAndDisconnectsBecomeRegistryConnectionObservations) {
+  const std::string cert(64, 'a');
+  v1::BrokerEvent connect = Event("gw-2", kT0 + kMicrosPerSecond);
+  connect.mutable_connect()->set_client_id("gw-2-client");
+  connect.mutable_connect()->set_source_ip("198.18.0.10");
+  connect.mutable_connect()->set_certificate_id(std::string(64, 'A'));
+  connect.mutable_connect()->set_success(true);
+  v1::BrokerEvent failed = Event("gw-2", kT0 + 2 * kMicrosPerSecond);
+  failed.mutable_connect()->set_client_id("gw-2-client");
+  failed.mutable_connect()->set_success(false);
+  v1::BrokerEvent bad_cert = Event("gw-2", kT0);
+  bad_cert.mutable_connect()->set_certificate_id("not-a-hash");
+  v1::BrokerEventAcks acks;
+  EXPECT_THAT(Publish({bad_cert}, &acks).error_message(),
+              HasSubstr("events[0].connect.certificate_id"));
+  ASSERT_TRUE(Publish({connect, failed}, &acks).ok());
+
+  // The audits read these through the registry.
+  auto list = [&] {
+    std::vector<v1::ConnectionObservation> out;
+    for (int i = 0; i < 100 && out.empty(); ++i) {
+      auto page = server_->registry()->ListConnections("", 100);
+      EXPECT_TRUE(page.ok());
+      if (page.ok()) out = page->items;
+      if (out.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return out;
+  };
+  std::vector<v1::ConnectionObservation> seen = list();
+  ASSERT_EQ(seen.size(), 1u);  // the failed attempt is no connection
+  EXPECT_EQ(seen[0].client_id(), "gw-2-client");
+  EXPECT_EQ(seen[0].device(), "gw-2");
+  EXPECT_EQ(seen[0].certificate_id(), cert);
+  EXPECT_EQ(seen[0].source_ip(), "198.18.0.10");
+  EXPECT_FALSE(seen[0].has_disconnected_at());
+
+  v1::BrokerEvent disconnect = Event("gw-2", kT0 + 60 * kMicrosPerSecond);
+  disconnect.mutable_disconnect()->set_reason("CLIENT_INITIATED_DISCONNECT");
+  ASSERT_TRUE(Publish({disconnect}, &acks).ok());
+  for (int i = 0; i < 100 && !seen[0].has_disconnected_at(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    seen = list();
+  }
+  ASSERT_EQ(seen.size(), 1u);  // the same connection, now closed
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(seen[0].disconnected_at()),
+            kT0 + 60 * kMicrosPerSecond);
 }
 
 }  // namespace
