@@ -544,6 +544,39 @@ bool Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
   return changed;
 }
 
+std::vector<v1::BaselineStatus> Evaluator::BaselineStatuses(const v1::DeviceState& state,
+                                                            int64_t now_us) const {
+  std::vector<v1::BaselineStatus> out;
+  for (const rules::Profile* p : Targeted(state.device_id())) {
+    for (const rules::Behaviour& b : p->behaviours) {
+      if (!b.baseline.has_value()) continue;
+      v1::BaselineState model;
+      for (const v1::BaselineState& m : state.baselines()) {
+        if (m.profile() == p->name && m.behaviour() == b.name &&
+            m.behaviour_fingerprint() == b.fingerprint) {
+          model = m;
+        }
+      }
+      const BaselineVerdict v = BaselineStatus(*b.baseline, b.op, model, now_us);
+      v1::BaselineStatus& s = out.emplace_back();
+      s.set_profile(p->name);
+      s.set_behaviour(b.name);
+      s.set_metric(b.metric.id);
+      s.set_confidence(std::string(rules::ConfidenceName(b.baseline->confidence)));
+      s.set_state(v.ready ? v1::BaselineStatus::ACTIVE : v1::BaselineStatus::WARMING_UP);
+      s.set_datapoints(model.datapoints());
+      s.set_warmup_datapoints(b.baseline->warmup_datapoints);
+      s.set_warmup_progress(v.warmup_progress);
+      if (v.ready) {
+        s.set_expected(v.expected);
+        s.set_lower(v.lower);
+        s.set_upper(v.upper);
+      }
+    }
+  }
+  return out;
+}
+
 void Evaluator::InvalidateAll(std::string_view reason, int64_t now_us, v1::DeviceState* state,
                               Changes* changes) {
   for (v1::AlarmState& a : *state->mutable_alarms()) Invalidate(reason, now_us, &a, changes);

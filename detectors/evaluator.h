@@ -88,6 +88,11 @@ class Evaluator {
   static void InvalidateAll(std::string_view reason, int64_t now_us, v1::DeviceState* state,
                             Changes* changes);
 
+  // The baseline models of the device under this rule set, one per baseline behaviour
+  // of the profiles targeting it (a behaviour without a model yet has 0 datapoints).
+  std::vector<v1::BaselineStatus> BaselineStatuses(const v1::DeviceState& state,
+                                                   int64_t now_us) const;
+
   // The violation id for an alarm raised by `report_id`: stable, 16 hex digits.
   static std::string ViolationId(std::string_view device, std::string_view profile,
                                  std::string_view behaviour, int64_t report_id);

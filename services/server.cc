@@ -170,8 +170,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
                                           options.limits, options.max_inflight_per_stream);
   server->broker_service_ = std::make_unique<BrokerServiceImpl>(
       server->engine_.get(), server->metrics_.get(), clock, server->connections_.get());
-  server->violation_service_ =
-      std::make_unique<ViolationServiceImpl>(server->store_.get(), server->engine_.get(), clock);
+  server->violation_service_ = std::make_unique<ViolationServiceImpl>(
+      server->store_.get(), server->engine_.get(), clock, server->rules_.get());
   server->profile_service_ =
       std::make_unique<ProfileServiceImpl>(server->rules_.get(), &server->engine_->fleet(), clock);
   server->registry_service_ = std::make_unique<RegistryServiceImpl>(server->registry_.get());

@@ -21,8 +21,8 @@ grpc::Status CheckPageSize(int page_size) {
 }  // namespace
 
 ViolationServiceImpl::ViolationServiceImpl(store::Store* store, IngestEngine* engine,
-                                           const Clock* clock)
-    : store_(store), engine_(engine), clock_(clock) {}
+                                           const Clock* clock, RulesManager* rules)
+    : store_(store), engine_(engine), clock_(clock), rules_(rules) {}
 
 grpc::Status ViolationServiceImpl::ListActiveViolations(
     grpc::ServerContext* context, const v1::ListActiveViolationsRequest* request,
@@ -105,6 +105,21 @@ grpc::Status ViolationServiceImpl::GetDeviceState(grpc::ServerContext* context,
                         "no state for device '" + request->device_id() + "' (never reported)");
   }
   *response = std::move(**state);
+  return grpc::Status::OK;
+}
+
+grpc::Status ViolationServiceImpl::GetBaselineStatus(grpc::ServerContext* context,
+                                                     const v1::GetDeviceStateRequest* request,
+                                                     v1::GetBaselineStatusResponse* response) {
+  v1::DeviceState state;
+  if (grpc::Status s = GetDeviceState(context, request, &state); !s.ok()) return s;
+  if (rules_ == nullptr) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no profiles loaded");
+  RulesManager::Snapshot snap = rules_->current();
+  if (!snap.evaluator) return grpc::Status(grpc::StatusCode::UNAVAILABLE, "no profiles loaded");
+  response->set_device_id(request->device_id());
+  for (v1::BaselineStatus& b : snap.evaluator->BaselineStatuses(state, clock_->NowMicros())) {
+    *response->add_baselines() = std::move(b);
+  }
   return grpc::Status::OK;
 }
 

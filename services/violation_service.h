@@ -3,6 +3,7 @@
 
 #include "common/clock.h"
 #include "services/ingest_engine.h"
+#include "services/rules_manager.h"
 #include "store/store.h"
 #include "warden/v1/violation.grpc.pb.h"
 
@@ -13,7 +14,9 @@ namespace warden::services {
 // shard stays the only writer of device state. Thread-safe.
 class ViolationServiceImpl final : public v1::ViolationService::Service {
  public:
-  ViolationServiceImpl(store::Store* store, IngestEngine* engine, const Clock* clock);
+  // `rules` (may be null: no baseline status) gives the profiles baselines are judged by.
+  ViolationServiceImpl(store::Store* store, IngestEngine* engine, const Clock* clock,
+                       RulesManager* rules = nullptr);
 
   grpc::Status ListActiveViolations(grpc::ServerContext* context,
                                     const v1::ListActiveViolationsRequest* request,
@@ -24,6 +27,9 @@ class ViolationServiceImpl final : public v1::ViolationService::Service {
   grpc::Status SetVerificationState(grpc::ServerContext* context,
                                     const v1::SetVerificationStateRequest* request,
                                     v1::Violation* response) override;
+  grpc::Status GetBaselineStatus(grpc::ServerContext* context,
+                                 const v1::GetDeviceStateRequest* request,
+                                 v1::GetBaselineStatusResponse* response) override;
   grpc::Status GetDeviceState(grpc::ServerContext* context,
                               const v1::GetDeviceStateRequest* request,
                               v1::DeviceState* response) override;
@@ -32,6 +38,7 @@ class ViolationServiceImpl final : public v1::ViolationService::Service {
   store::Store* const store_;
   IngestEngine* const engine_;
   const Clock* const clock_;
+  RulesManager* const rules_;
 };
 
 }  // namespace warden::services

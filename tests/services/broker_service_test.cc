@@ -47,6 +47,10 @@ behaviours:
     operator: less-than-equals
     statistic: p90
     min_devices: 10
+  - name: upload-baseline
+    metric: aws:all-bytes-out
+    operator: less-than
+    baseline: {confidence: high, warmup_datapoints: 4}
 )";
 
 // A bucket boundary (a multiple of 300 s).
@@ -318,6 +322,50 @@ TEST_F(BrokerServiceTest, ConnectsAndDisconnectsBecomeRegistryConnectionObservat
   ASSERT_EQ(seen.size(), 1u);  // the same connection, now closed
   EXPECT_EQ(TimeUtil::TimestampToMicroseconds(seen[0].disconnected_at()),
             kT0 + 60 * kMicrosPerSecond);
+}
+
+TEST_F(BrokerServiceTest, BaselineStatusShowsWarmUpThenTheBand) {
+  auto status = [&] {
+    grpc::ClientContext ctx;
+    v1::GetDeviceStateRequest req;
+    req.set_device_id("cam-9");
+    v1::GetBaselineStatusResponse resp;
+    EXPECT_TRUE(violations_->GetBaselineStatus(&ctx, req, &resp).ok());
+    EXPECT_EQ(resp.baselines_size(), 1);
+    return resp.baselines_size() == 1 ? resp.baselines(0) : v1::BaselineStatus();
+  };
+  auto report = [&](int64_t id, uint64_t bytes) {
+    grpc::ClientContext ctx;
+    v1::ReportRequest r;
+    r.set_device_id("cam-9");
+    r.mutable_report()->mutable_header()->set_report_id(id);
+    r.mutable_report()->mutable_header()->set_version("1.0");
+    r.mutable_report()->mutable_metrics()->mutable_network_stats()->set_bytes_out(bytes);
+    v1::ReportAck ack;
+    ASSERT_TRUE(ingest_->Report(&ctx, r, &ack).ok());
+  };
+  report(1, 10000);
+  v1::BaselineStatus s = status();
+  EXPECT_EQ(s.behaviour(), "upload-baseline");
+  EXPECT_EQ(s.confidence(), "high");
+  EXPECT_EQ(s.state(), v1::BaselineStatus::WARMING_UP);
+  EXPECT_EQ(s.datapoints(), 1);
+  EXPECT_EQ(s.warmup_datapoints(), 4);
+  EXPECT_DOUBLE_EQ(s.warmup_progress(), 0.25);
+  for (int id = 2; id <= 4; ++id) report(id, 10000);
+  s = status();
+  EXPECT_EQ(s.state(), v1::BaselineStatus::ACTIVE);
+  EXPECT_DOUBLE_EQ(s.warmup_progress(), 1);
+  EXPECT_NEAR(s.expected(), 10000, 100);
+  EXPECT_LT(s.lower(), 10000);
+  EXPECT_GT(s.upper(), 10000);
+
+  grpc::ClientContext ctx;
+  v1::GetDeviceStateRequest req;
+  req.set_device_id("never-seen");
+  v1::GetBaselineStatusResponse resp;
+  EXPECT_EQ(violations_->GetBaselineStatus(&ctx, req, &resp).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
