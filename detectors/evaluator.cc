@@ -276,6 +276,53 @@ void Evaluator::ApplyReport(const v1::MetricsReport& report, int64_t now_us, v1:
   CompactAlarms(state);
 }
 
+void Evaluator::Raise(const std::string& device, const rules::Profile& p, const rules::Behaviour& b,
+                      int64_t id, int64_t now_us, const v1::Evidence& e, v1::AlarmState* a,
+                      Changes* changes) {
+  v1::Violation* v = a->mutable_violation();
+  v->set_violation_id(ViolationId(device, p.name, b.name, id));
+  v->set_device_id(device);
+  v->set_profile(p.name);
+  v->set_behaviour(b.name);
+  DescribeBehaviour(b, v);
+  *v->mutable_last_evidence() = e;
+  *v->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
+  *v->mutable_last_violation_time() = v->start_time();
+  changes->events.push_back(MakeViolationEvent(*v, v1::IN_ALARM, now_us, e, ""));
+  changes->upserted.push_back(*v);
+}
+
+void Evaluator::RaiseEarly(const rules::Profile& p, const rules::Behaviour& b, int64_t now_us,
+                           v1::DeviceState* state, Changes* changes) const {
+  const v1::CloudState& cloud = state->cloud();
+  const int64_t end = cloud.bucket_start_us() + kCloudBucketMicros;
+  double value = BucketValue(cloud, Series(b));
+  int datapoints = 1;
+  if (b.duration_seconds > 0) {
+    // The closed buckets the window at `end` will also hold.
+    if (const v1::MetricWindow* w = FindWindow(state, Series(b))) {
+      const WindowSum s = SumWindow(*w, end, b.duration_seconds);
+      value += s.sum;
+      datapoints += s.datapoints;
+    }
+  }
+  Datapoint dp;
+  dp.number = value;
+  if (!Violates(b, dp, value)) return;
+  v1::AlarmState* a = FindAlarm(state, p.name, b.name);
+  if (a != nullptr && a->has_violation()) return;
+  // Would this bucket's datapoint raise the alarm? Counts move only when it ends.
+  v1::AlarmState next = a != nullptr ? *a : v1::AlarmState();
+  if (StepAlarm(&next, true, b.consecutive_datapoints_to_alarm,
+                b.consecutive_datapoints_to_clear) != Transition::kRaise) {
+    return;
+  }
+  if (a == nullptr) a = AddAlarm(state, p.name, b);
+  Judgement j = JudgeNumber(b, value, datapoints);
+  *j.evidence.mutable_bucket_end_time() = TimeUtil::MicrosecondsToTimestamp(end);
+  Raise(state->device_id(), p, b, end, now_us, j.evidence, a, changes);
+}
+
 void Evaluator::Step(const rules::Profile& p, const rules::Behaviour& b, const Point& point,
                      v1::DeviceState* state, Changes* changes, FleetView* fleet) const {
   const Datapoint& dp = *point.datapoint;
@@ -330,17 +377,7 @@ void Evaluator::Step(const rules::Profile& p, const rules::Behaviour& b, const P
   }
   const int64_t now_us = point.now_us;
   if (t == Transition::kRaise) {
-    v1::Violation* v = a->mutable_violation();
-    v->set_violation_id(ViolationId(state->device_id(), p.name, b.name, point.id));
-    v->set_device_id(state->device_id());
-    v->set_profile(p.name);
-    v->set_behaviour(b.name);
-    DescribeBehaviour(b, v);
-    *v->mutable_last_evidence() = e;
-    *v->mutable_start_time() = TimeUtil::MicrosecondsToTimestamp(now_us);
-    *v->mutable_last_violation_time() = v->start_time();
-    changes->events.push_back(MakeViolationEvent(*v, v1::IN_ALARM, now_us, e, ""));
-    changes->upserted.push_back(*v);
+    Raise(state->device_id(), p, b, point.id, now_us, e, a, changes);
   } else if (t == Transition::kClear) {
     v1::Violation* v = a->mutable_violation();
     changes->events.push_back(MakeViolationEvent(*v, v1::ALARM_CLEARED, now_us, e, ""));
@@ -378,9 +415,17 @@ void Evaluator::ApplyBrokerEvent(const v1::BrokerEvent& event, int64_t now_us,
       if (b.topic_filter.has_value() && !rules::TopicCounts(*b.topic_filter, counted.topic)) {
         continue;
       }
-      if (std::find(seen.begin(), seen.end(), Series(b)) != seen.end()) continue;
-      seen.push_back(Series(b));
-      AddToBucket(cloud, Series(b), 1);
+      if (std::find(seen.begin(), seen.end(), Series(b)) == seen.end()) {
+        seen.push_back(Series(b));
+        AddToBucket(cloud, Series(b), 1);
+      }
+      // A count only grows until its bucket ends: a fixed upper bound it already
+      // breaks is judged now, not in up to five minutes.
+      const bool upper_bound =
+          b.op == rules::Operator::kLessThan || b.op == rules::Operator::kLessThanEquals;
+      if (upper_bound && !b.statistic.has_value() && !b.baseline.has_value()) {
+        RaiseEarly(*p, b, t, state, changes);
+      }
     }
   }
   if (event.has_connect() && event.connect().success()) {

@@ -118,6 +118,14 @@ class Evaluator {
   };
   void Step(const rules::Profile& p, const rules::Behaviour& b, const Point& point,
             v1::DeviceState* state, Changes* changes, FleetView* fleet) const;
+  // Records a raised alarm: the violation, its IN_ALARM event.
+  static void Raise(const std::string& device, const rules::Profile& p, const rules::Behaviour& b,
+                    int64_t id, int64_t now_us, const v1::Evidence& e, v1::AlarmState* a,
+                    Changes* changes);
+  // Raises a fixed upper-bound cloud counter's alarm as soon as the open bucket breaks
+  // it (and its datapoint would raise the alarm when the bucket ends).
+  void RaiseEarly(const rules::Profile& p, const rules::Behaviour& b, int64_t now_us,
+                  v1::DeviceState* state, Changes* changes) const;
   // Closes the open bucket (and any empty ones after it) while `now_us` is past its end.
   void CloseBuckets(const std::vector<const rules::Profile*>& targeted, int64_t now_us,
                     v1::DeviceState* state, Changes* changes, FleetView* fleet) const;

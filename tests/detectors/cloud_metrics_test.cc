@@ -97,42 +97,74 @@ TEST_F(CloudMetricsTest, BucketStartIsAlignedToFiveMinutes) {
   EXPECT_EQ(BucketStart(kT0 + 300 * kSecond), kT0 + 300 * kSecond);
 }
 
-TEST_F(CloudMetricsTest, AuthorizationFailuresAlarmWhenTheBucketEnds) {
+TEST_F(CloudMetricsTest, AnUpperBoundAlarmsAsSoonAsTheCountBreaksIt) {
   Use(R"(  - name: auth
     metric: aws:num-authorization-failures
     operator: less-than
     value: 10
 )");
-  for (int i = 0; i < 12; ++i) Apply(AuthFailure(kT0 + (10 + i) * kSecond));
-  EXPECT_THAT(Events(), IsEmpty());  // the bucket is still open
-  EXPECT_EQ(BucketValue(state_.cloud(), "aws:num-authorization-failures"), 12);
-  // The timer ends the bucket; the device said nothing more.
-  EXPECT_EQ(Advance(kT0 + 299 * kSecond), kT0 + 300 * kSecond);
+  for (int i = 0; i < 9; ++i) Apply(AuthFailure(kT0 + (10 + i) * kSecond));
   EXPECT_THAT(Events(), IsEmpty());
-  Advance(kT0 + 300 * kSecond);
+  // The 10th failure breaks "less than 10": a count only grows until its bucket ends,
+  // so the alarm is raised now, not five minutes later.
+  Apply(AuthFailure(kT0 + 19 * kSecond));
   ASSERT_THAT(Events(), ElementsAre("auth:raised"));
-  const v1::Evidence& e = changes_.events[0].evidence();
-  EXPECT_EQ(e.number(), 12);
-  EXPECT_EQ(e.threshold(), 10);
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(e.bucket_end_time()), kT0 + 300 * kSecond);
-  EXPECT_EQ(e.report_id(), 0);
+  const v1::ViolationEvent& raised = changes_.events[0];
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(raised.time()), kT0 + 19 * kSecond);
+  EXPECT_EQ(raised.evidence().number(), 10);
+  EXPECT_EQ(raised.evidence().threshold(), 10);
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(raised.evidence().bucket_end_time()),
+            kT0 + 300 * kSecond);
+  EXPECT_EQ(raised.evidence().report_id(), 0);
+  changes_.Clear();
+  Apply(AuthFailure(kT0 + 20 * kSecond));
+  EXPECT_THAT(Events(), IsEmpty());  // raised once
+  // The bucket's datapoint (11) then counts as one violating datapoint, no new event.
+  EXPECT_EQ(Advance(kT0 + 299 * kSecond), kT0 + 300 * kSecond);
+  Advance(kT0 + 300 * kSecond);
+  EXPECT_THAT(Events(), IsEmpty());
+  ASSERT_EQ(changes_.upserted.size(), 1u);
+  EXPECT_EQ(changes_.upserted[0].last_evidence().number(), 11);
+  EXPECT_EQ(state_.alarms(0).consecutive_violating(), 1);
 }
 
-TEST_F(CloudMetricsTest, NextEventClosesTheBucketAndQuietBucketsClearWhileConnected) {
+TEST_F(CloudMetricsTest, ConsecutiveCountsStillDecideAnEarlyRaise) {
   Use(R"(  - name: auth
     metric: aws:num-authorization-failures
     operator: less-than-equals
     value: 3
+    consecutive_datapoints_to_alarm: 2
 )");
   Apply(Connect(kT0));
   for (int i = 0; i < 5; ++i) Apply(AuthFailure(kT0 + (20 + i) * kSecond));
-  // An event in the next bucket ends the first one.
+  EXPECT_THAT(Events(), IsEmpty());  // one violating bucket is not two
+  // An event in the next bucket ends the first one (violating: 1 of 2) ...
   Apply(AuthFailure(kT0 + 301 * kSecond));
+  EXPECT_THAT(Events(), IsEmpty());
+  for (int i = 0; i < 2; ++i) Apply(AuthFailure(kT0 + (302 + i) * kSecond));
+  EXPECT_THAT(Events(), IsEmpty());  // 3 is still normal
+  // ... and the 4th failure of the second bucket makes it the second in a row.
+  Apply(AuthFailure(kT0 + 305 * kSecond));
   EXPECT_THAT(Events(), ElementsAre("auth:raised"));
   changes_.Clear();
-  // Connected and quiet: the next bucket (1 failure) ends on the timer and conforms.
-  Advance(kT0 + 600 * kSecond);
+  // Connected and quiet: the next bucket ends on the timer, conforming, and clears.
+  Advance(kT0 + 900 * kSecond);
   EXPECT_THAT(Events(), ElementsAre("auth:cleared"));
+}
+
+TEST_F(CloudMetricsTest, ALowerBoundIsJudgedWhenTheBucketEnds) {
+  Use(R"(  - name: heartbeat
+    metric: aws:num-messages-sent
+    operator: greater-than-equals
+    value: 2
+)");
+  Apply(Connect(kT0));
+  Apply(Publish(kT0 + kSecond, "hb"));
+  EXPECT_THAT(Events(), IsEmpty());  // one message so far; more may come
+  Advance(kT0 + 300 * kSecond);
+  ASSERT_THAT(Events(), ElementsAre("heartbeat:raised"));
+  EXPECT_EQ(changes_.events[0].evidence().number(), 1);
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(changes_.events[0].time()), kT0 + 300 * kSecond);
 }
 
 TEST_F(CloudMetricsTest, WindowSumsBucketsOverTheDuration) {
@@ -146,10 +178,11 @@ TEST_F(CloudMetricsTest, WindowSumsBucketsOverTheDuration) {
   for (int i = 0; i < 5; ++i) Apply(AuthFailure(kT0 + (30 + i) * kSecond));
   Advance(kT0 + 300 * kSecond);
   EXPECT_THAT(Events(), IsEmpty());  // 5 in 10 minutes
-  for (int i = 0; i < 5; ++i) Apply(AuthFailure(kT0 + (330 + i) * kSecond));
-  Advance(kT0 + 600 * kSecond);
-  ASSERT_THAT(Events(), ElementsAre("auth-10min:raised"));  // 10 in 10 minutes
-  EXPECT_EQ(changes_.events[0].evidence().number(), 10);
+  for (int i = 0; i < 2; ++i) Apply(AuthFailure(kT0 + (330 + i) * kSecond));
+  EXPECT_THAT(Events(), IsEmpty());  // 7 in 10 minutes
+  Apply(AuthFailure(kT0 + 340 * kSecond));
+  ASSERT_THAT(Events(), ElementsAre("auth-10min:raised"));  // 8: the window breaks it now
+  EXPECT_EQ(changes_.events[0].evidence().number(), 8);
   EXPECT_EQ(changes_.events[0].evidence().datapoints(), 2);
 }
 
@@ -166,11 +199,15 @@ TEST_F(CloudMetricsTest, TopicFilterCountsOnlyMatchingMessages) {
     topic_filter: {operator: not-in, filters: ["cmd/+/set"]}
 )");
   Apply(Connect(kT0));
-  for (int i = 0; i < 4; ++i) Apply(Publish(kT0 + (i + 1) * kSecond, "cmd/valve/set"));
+  for (int i = 0; i < 2; ++i) Apply(Publish(kT0 + (i + 1) * kSecond, "cmd/valve/set"));
   Apply(Publish(kT0 + 10 * kSecond, "telemetry/temp"));
   Apply(Publish(kT0 + 11 * kSecond, "cmd/valve/get"));
-  Advance(kT0 + 300 * kSecond);
+  EXPECT_THAT(Events(), IsEmpty());  // 2 commands, 2 others
+  Apply(Publish(kT0 + 12 * kSecond, "cmd/door/set"));
   EXPECT_THAT(Events(), ElementsAre("commands:raised"));
+  changes_.Clear();
+  Advance(kT0 + 300 * kSecond);
+  EXPECT_THAT(Events(), IsEmpty());
 }
 
 TEST_F(CloudMetricsTest, MessageSizeAndSourceIpAreJudgedPerEvent) {
@@ -246,7 +283,6 @@ TEST_F(CloudMetricsTest, SeriesSharedByBehavioursCountsEachEventOnce) {
   Apply(Publish(kT0 + kSecond, "t"));
   Apply(Publish(kT0 + 2 * kSecond, "t"));
   EXPECT_EQ(BucketValue(state_.cloud(), "aws:num-messages-sent"), 2);
-  Advance(kT0 + 300 * kSecond);
   EXPECT_THAT(Events(), ElementsAre("b:raised"));
 }
 

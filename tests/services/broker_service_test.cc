@@ -137,24 +137,32 @@ class BrokerServiceTest : public ::testing::Test {
   std::unique_ptr<v1::ProfileService::Stub> profiles_;
 };
 
-TEST_F(BrokerServiceTest, AuthorizationFailuresRaiseACloudViolationWhenTheBucketEnds) {
+TEST_F(BrokerServiceTest, AuthorizationFailuresRaiseACloudViolationAsTheyHappen) {
   std::vector<v1::BrokerEvent> events;
-  for (int i = 0; i < 12; ++i)
+  for (int i = 0; i < 9; ++i) {
     events.push_back(AuthFailure("thermo-7", kT0 + (i + 1) * kMicrosPerSecond));
+  }
   v1::BrokerEventAcks acks;
   ASSERT_TRUE(Publish(events, &acks).ok());
-  ASSERT_EQ(acks.acks_size(), 12);
+  ASSERT_EQ(acks.acks_size(), 9);
   for (const auto& a : acks.acks()) EXPECT_EQ(a.status(), v1::BrokerEventAck::ACCEPTED);
-  EXPECT_TRUE(Active("thermo-7").empty());  // the bucket is open
+  EXPECT_TRUE(Active("thermo-7").empty());
 
-  clock_.Set(kT0 + 300 * kMicrosPerSecond);  // the bucket ends; no more events come
-  std::vector<v1::Violation> active = WaitForActive("thermo-7", 1);
+  // The 10th breaks "less than 10" in the open bucket: active once acknowledged, not
+  // when the bucket ends.
+  ASSERT_TRUE(Publish({AuthFailure("thermo-7", kT0 + 10 * kMicrosPerSecond)}, &acks).ok());
+  std::vector<v1::Violation> active = Active("thermo-7");
   ASSERT_EQ(active.size(), 1u);
   EXPECT_EQ(active[0].behaviour(), "auth-failures");
   EXPECT_EQ(active[0].metric(), "aws:num-authorization-failures");
-  EXPECT_EQ(active[0].last_evidence().number(), 12);
+  EXPECT_EQ(active[0].last_evidence().number(), 10);
   EXPECT_EQ(TimeUtil::TimestampToMicroseconds(active[0].last_evidence().bucket_end_time()),
             kT0 + 300 * kMicrosPerSecond);
+
+  // When the bucket ends on the timer, its datapoint keeps the alarm.
+  clock_.Set(kT0 + 300 * kMicrosPerSecond);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  ASSERT_EQ(Active("thermo-7").size(), 1u);
 }
 
 TEST_F(BrokerServiceTest, ABadEventRefusesTheBatchWithItsFieldPathAndChangesNothing) {
