@@ -17,6 +17,9 @@ bin="$PWD/$build_dir"
 seconds=${DEMO_SECONDS:-60}
 devices=${DEMO_DEVICES:-500}
 rate=${DEMO_RATE:-500}
+# Devices misbehave once the baselines in deploy/profiles have learned each device's
+# normal: 12 reports (their warm-up) plus a few, at rate/devices reports per second.
+misbehave_after=${DEMO_MISBEHAVE_AFTER:-$(( (16 * devices + rate - 1) / rate + 4 ))}
 work=$(mktemp -d /tmp/warden-demo-XXXXXX)
 # A fresh data dir per run (removed at the end) unless DEMO_DATA_DIR names one to keep.
 data_dir=${DEMO_DATA_DIR:-$work/data}
@@ -57,10 +60,10 @@ cat <<INFO
               $build_dir/tools/wardenctl --server $grpc violations events --since 10m
               $build_dir/tools/wardenctl --server $grpc profiles list
 == streaming a simulated fleet: $devices devices, $rate reports/s, for ${seconds}s;
-   a few devices start misbehaving after 5 s
+   a few devices start misbehaving after ${misbehave_after}s
 INFO
 "$bin/tools/warden-loadgen" --server "$grpc" --devices "$devices" --rate "$rate" \
-  --duration "$seconds" --misbehaving-count 8 --misbehave-after 5 &
+  --duration "$seconds" --misbehaving-count 8 --misbehave-after "$misbehave_after" &
 loadgen_pid=$!
 
 elapsed=0

@@ -13,6 +13,8 @@ PACKAGES=(
   libhowardhinnant-date-dev tzdata openssl
   # country:XX entries of cidr lists (MaxMind DB reader)
   libmaxminddb-dev
+  # gzip-compressed detection scenarios (wardenctl replay)
+  zlib1g-dev
   # tests
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   # the geoip tests and benchmarks build a small MMDB (tests/rules/make_test_mmdb.pl)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tools/ctl_commands.h"
+#include "tools/ctl_replay.h"
 #include "tools/names.h"
 #include "tools/wardenctl_cli_commands.h"
 
@@ -42,6 +43,33 @@ int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
   validate->callback([&] {
     needs_server = false;
     run = [&](const CommandContext& ctx) { return Validate(ctx, paths); };
+  });
+
+  CLI::App* replay_scenario = app.add_subcommand(
+      "replay",
+      "Run a detection scenario through the profiles locally, in the events' own time (no "
+      "server)");
+  ReplayArgs replay_args;
+  replay_scenario
+      ->add_option("--profiles", replay_args.profiles,
+                   "profile, list and inventory files or directories (repeatable)")
+      ->required()
+      ->allow_extra_args(false);  // one path per --profiles: the scenario follows
+  replay_scenario
+      ->add_option("scenario", replay_args.scenario_dir,
+                   "the scenario folder: scenario.json, events.jsonl.gz, labels.json")
+      ->required();
+  replay_scenario->add_flag("--score", replay_args.score,
+                            "score against the labels: recall, false alarms per 1,000 "
+                            "device-days, time to detect");
+  replay_scenario->add_option("--labels", replay_args.labels,
+                              "the labels to score against (implies --score; default: "
+                              "SCENARIO/labels.json)");
+  replay_scenario->add_option("--geoip-database", replay_args.geoip_database,
+                              "a MaxMind DB for the country:XX entries of cidr lists");
+  replay_scenario->callback([&] {
+    needs_server = false;
+    run = [&](const CommandContext& ctx) { return Replay(ctx, replay_args); };
   });
 
   CLI::App* push =

@@ -30,8 +30,8 @@ TEST(LoaderPathsTest, ExampleProfilesLoadCleanly) {
   ASSERT_TRUE(result.ok()) << FormatDiagnostics(result.diagnostics);
   EXPECT_THAT(result.diagnostics, IsEmpty()) << FormatDiagnostics(result.diagnostics);
   const RuleSet& rules = *result.rules;
-  ASSERT_EQ(rules.profiles.size(), 2u);
-  EXPECT_EQ(rules.lists.size(), 3u);
+  ASSERT_EQ(rules.profiles.size(), 3u);
+  EXPECT_EQ(rules.lists.size(), 4u);
   EXPECT_EQ(rules.devices.size(), 10u);
   const auto cameras = std::find_if(rules.profiles.begin(), rules.profiles.end(),
                                     [](const Profile& p) { return p.name == "cameras"; });
@@ -63,16 +63,29 @@ TEST(LoaderPathsTest, ExampleProfilesCatchTheDemoMisbehaviour) {
   EXPECT_NE(vendor->list->cidrs.Find(*ParseIp("52.94.10.20")), nullptr);
   EXPECT_EQ(vendor->list->cidrs.Find(*ParseIp("203.0.113.66")), nullptr);
 
-  const Behaviour* bytes = FindBehaviour(rules, "fleet-baseline", "bytes-out-per-report");
+  // Volumes differ by orders of magnitude between devices (the demo's 20-80 KB per
+  // report, a camera's 50 MB): each device's own baseline, not one number.
+  const Behaviour* bytes = FindBehaviour(rules, "fleet-baseline", "bytes-out-baseline");
   ASSERT_NE(bytes, nullptr);
-  EXPECT_LT(80e3, bytes->value);  // normal: 20-80 KB per report
-  EXPECT_GT(20e6, bytes->value);  // misbehaving: 20 MB per report
+  ASSERT_TRUE(bytes->baseline.has_value());
+  EXPECT_EQ(bytes->baseline->confidence, Confidence::kMedium);
+  EXPECT_TRUE(bytes->baseline->hourly);
+  EXPECT_EQ(bytes->consecutive_datapoints_to_alarm, 2);
 
   const Behaviour* connections =
-      FindBehaviour(rules, "fleet-baseline", "few-established-connections");
+      FindBehaviour(rules, "fleet-baseline", "established-connections-baseline");
   ASSERT_NE(connections, nullptr);
   EXPECT_EQ(connections->consecutive_datapoints_to_alarm, 2);
   EXPECT_EQ(connections->consecutive_datapoints_to_clear, 2);
+
+  // The cloud-side fixed thresholds and the placeholder egress list that matches
+  // every address until the user fills it in.
+  const Behaviour* egress = FindBehaviour(rules, "fleet-broker", "known-source-addresses");
+  ASSERT_NE(egress, nullptr);
+  EXPECT_NE(egress->list->cidrs.Find(*ParseIp("52.94.10.20")), nullptr);
+  EXPECT_NE(egress->list->cidrs.Find(*ParseIp("2001:db8::1")), nullptr);
+  ASSERT_NE(FindBehaviour(rules, "fleet-broker", "few-authorization-failures"), nullptr);
+  ASSERT_NE(FindBehaviour(rules, "fleet-broker", "offline"), nullptr);
 }
 
 class LoaderDirectoryTest : public ::testing::Test {
