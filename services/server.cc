@@ -24,6 +24,7 @@
 #include "services/metrics.h"
 #include "services/mitigation.h"
 #include "services/outbox.h"
+#include "services/process_metrics.h"
 #include "services/profile_service.h"
 #include "services/registry_service.h"
 #include "services/registry_store.h"
@@ -159,6 +160,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
           absl::StrCat("cannot serve /metrics on ", options.metrics_listen, ": ", e.what()));
     }
     server->exposer_->RegisterCollectable(server->metrics_->registry());
+    server->process_metrics_ = std::make_shared<ProcessMetrics>();
+    server->exposer_->RegisterCollectable(server->process_metrics_);
     const std::vector<int> ports = server->exposer_->GetListeningPorts();
     server->metrics_address_ =
         absl::StrCat(HostOf(options.metrics_listen), ":", ports.empty() ? 0 : ports[0]);

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -173,6 +175,31 @@ TEST_F(WardendE2ETest, MetricsPassPromtoolAndCountViolations) {
   EXPECT_THAT(r.output, HasSubstr("warden_ingest_reports_total{outcome=\"accepted\"} 1"));
   EXPECT_THAT(r.output, ::testing::Not(HasSubstr("cam-long")))
       << "device ids must never be metric labels";
+}
+
+// The value of an unlabelled sample `name` in a Prometheus text exposition (NaN if absent).
+double Sample(const std::string& text, const std::string& name) {
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(name + " ", 0) == 0) return std::stod(line.substr(name.size() + 1));
+  }
+  return std::nan("");
+}
+
+TEST_F(WardendE2ETest, MetricsCarryTheProcessOwnMemoryCpuAndStartTime) {
+  Start();
+  Result r = RunShell("curl -fsS http://" + metrics_ + "/metrics");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const double rss = Sample(r.output, "process_resident_memory_bytes");
+  EXPECT_GT(rss, 1 << 20) << r.output;          // wardend holds more than 1 MiB ...
+  EXPECT_LT(rss, 4.0 * (1 << 30)) << r.output;  // ... and is not reading someone else's
+  EXPECT_GT(Sample(r.output, "process_cpu_seconds_total"), 0);
+  EXPECT_GT(Sample(r.output, "process_open_fds"), 3);
+  const double started = Sample(r.output, "process_start_time_seconds");
+  const double now = static_cast<double>(std::time(nullptr));
+  EXPECT_GT(started, now - 120);  // started by this test
+  EXPECT_LE(started, now + 1);
 }
 
 TEST_F(WardendE2ETest, ValidateReportsEveryErrorWithPositionAndFailsTheExitCode) {
