@@ -4,7 +4,6 @@
 #include <chrono>
 #include <iostream>
 #include <queue>
-#include <unordered_set>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -46,6 +45,16 @@ struct IngestEngine::Work {
   VerifyCallback verify_done;
 };
 
+// A device's state in its shard's cache, on the shard's LRU list.
+struct IngestEngine::CachedDevice {
+  v1::DeviceState state;
+  uint64_t generation = 0;  // the evaluator generation it was reconciled under
+  uint64_t written_in = 0;  // the write group with its latest change (0: none)
+  bool dirty = false;       // changed in the current group, not yet serialized
+  CachedDevice* newer = nullptr;
+  CachedDevice* older = nullptr;
+};
+
 struct IngestEngine::Shard {
   int index = 0;
   std::mutex mu;
@@ -54,16 +63,42 @@ struct IngestEngine::Shard {
   bool stop = false;       // guarded by mu
   prometheus::Gauge* depth = nullptr;
   std::thread thread;
+  // The last write group of this shard the writer committed (groups are committed in
+  // the order they were pushed).
+  std::atomic<uint64_t> committed{0};
 
   // Owned by the shard thread alone.
-  std::unordered_map<std::string, v1::DeviceState> devices;
+  std::unordered_map<std::string, CachedDevice> devices;
+  CachedDevice* newest = nullptr;  // LRU list: newest ... oldest
+  CachedDevice* oldest = nullptr;
+  size_t capacity = 0;
+  uint64_t next_group = 1;
   uint64_t generation = 0;
   int64_t next_sweep_us = 0;
-  // Cloud-side bucket timers: (due, device). An entry is stale when the device's open
-  // bucket no longer ends at `due`; stale entries are skipped when they come up.
+  // Cloud-side bucket timers: (due, device), for cached and evicted devices alike. An
+  // entry is stale when the device's open bucket no longer ends at `due`; stale entries
+  // are skipped when they come up.
   std::priority_queue<std::pair<int64_t, std::string>, std::vector<std::pair<int64_t, std::string>>,
                       std::greater<>>
       timers;
+
+  void Unlink(CachedDevice* d) {
+    (d->newer ? d->newer->older : newest) = d->older;
+    (d->older ? d->older->newer : oldest) = d->newer;
+    d->newer = d->older = nullptr;
+  }
+  void PushNewest(CachedDevice* d) {
+    d->older = newest;
+    d->newer = nullptr;
+    if (newest != nullptr) newest->newer = d;
+    newest = d;
+    if (oldest == nullptr) oldest = d;
+  }
+  void Use(CachedDevice* d) {
+    if (newest == d) return;
+    Unlink(d);
+    PushNewest(d);
+  }
 };
 
 // One shard batch's output: the writes, and what to tell whom once they are durable.
@@ -82,10 +117,12 @@ struct IngestEngine::Group {
     VerifyCallback verify_done;
     absl::StatusOr<v1::Violation> verified = absl::UnknownError("unset");
   };
+  Shard* shard = nullptr;
+  uint64_t seq = 0;  // per shard, increasing
   store::WriteGroup writes;
   std::vector<Pending> pending;
   std::vector<v1::ViolationEvent> events;  // for metrics, after the commit
-  std::unordered_set<v1::DeviceState*> dirty;
+  std::vector<CachedDevice*> dirty;
 
   bool empty() const { return writes.empty() && pending.empty(); }
 };
@@ -114,35 +151,13 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Create(
     shard->depth = &metrics->QueueDepth(i);
     engine->shards_.push_back(std::move(shard));
   }
-  // Every device's state goes back to the shard that owns it.
-  size_t loaded = 0;
-  absl::Status s = store->ForEachDeviceState([&](v1::DeviceState&& state) {
-    Shard* shard = engine->shards_[PartitionOf(state.device_id()) % options.shards].get();
-    std::string id = state.device_id();
-    shard->devices.emplace(std::move(id), std::move(state));
-    ++loaded;
-    return true;
-  });
-  if (!s.ok()) return s;
-  metrics->devices_tracked().Set(static_cast<double>(loaded));
-  for (auto& shard : engine->shards_) {
-    for (const auto& [id, state] : shard->devices) {
-      if (state.cloud().bucket_start_us() > 0) {
-        ScheduleTimer(shard.get(), id,
-                      state.cloud().bucket_start_us() + detectors::kCloudBucketMicros);
-      }
-    }
-  }
-  // Alarm gauges start from what was persisted.
-  for (auto& shard : engine->shards_) {
-    for (auto& [id, state] : shard->devices) {
-      for (const v1::AlarmState& a : state.alarms()) {
-        if (!a.has_violation()) continue;
-        const v1::Violation& v = a.violation();
-        metrics->ActiveViolations(v.profile(), v.behaviour(), v.severity()).Increment();
-      }
-    }
-  }
+  const size_t per_shard = std::max<size_t>(1, options.cached_devices / options.shards);
+  for (auto& shard : engine->shards_) shard->capacity = per_shard;
+  // No device state is read here (they are loaded on first touch): only the timer
+  // index and the active violations, both a small fraction of the devices.
+  metrics->devices_tracked().Set(static_cast<double>(store->EstimateDeviceStates()));
+  if (absl::Status s = engine->LoadTimers(); !s.ok()) return s;
+  if (absl::Status s = engine->CountActiveViolations(); !s.ok()) return s;
   engine->writer_ = std::thread([e = engine.get()] { e->WriterLoop(); });
   for (auto& shard : engine->shards_) {
     shard->thread = std::thread([e = engine.get(), sh = shard.get()] { e->ShardLoop(sh); });
@@ -151,6 +166,56 @@ absl::StatusOr<std::unique_ptr<IngestEngine>> IngestEngine::Create(
 }
 
 IngestEngine::~IngestEngine() { Stop(); }
+
+namespace {
+constexpr char kTimersIndexedKey[] = "timers_indexed";
+}  // namespace
+
+absl::Status IngestEngine::LoadTimers() {
+  // Data dirs written before the timer index existed: build it once from the states.
+  bool indexed = false;
+  absl::Status s = store_->Scan(store::Family::kMeta, kTimersIndexedKey, "",
+                                [&](const std::string&, const std::string&) {
+                                  indexed = true;
+                                  return false;
+                                });
+  if (!s.ok()) return s;
+  if (!indexed) {
+    store::WriteGroup index;
+    s = store_->ForEachDeviceState([&](v1::DeviceState&& state) {
+      if (state.cloud().bucket_start_us() > 0) {
+        index.Put(
+            store::Family::kTimers, store::DeviceKey(state.device_id()),
+            store::EncodeTimerDue(state.cloud().bucket_start_us() + detectors::kCloudBucketMicros));
+      }
+      return true;
+    });
+    if (!s.ok()) return s;
+    index.Put(store::Family::kMeta, kTimersIndexedKey, "1");
+    if (s = store_->Write(index); !s.ok()) return s;
+  }
+  return store_->Scan(store::Family::kTimers, "", "",
+                      [&](const std::string& key, const std::string& value) {
+                        std::optional<store::KeyDevice> d = store::DeviceOfKey(key);
+                        std::optional<int64_t> due = store::DecodeTimerDue(value);
+                        if (d && due) {
+                          Shard* shard = shards_[d->partition % shards_.size()].get();
+                          shard->timers.emplace(*due, std::string(d->device_id));
+                        }
+                        return true;
+                      });
+}
+
+absl::Status IngestEngine::CountActiveViolations() {
+  return store_->Scan(
+      store::Family::kViolations, "", "", [&](const std::string&, const std::string& value) {
+        v1::Violation v;
+        if (v.ParseFromString(value)) {
+          metrics_->ActiveViolations(v.profile(), v.behaviour(), v.severity()).Increment();
+        }
+        return true;
+      });
+}
 
 std::shared_ptr<const detectors::Evaluator> IngestEngine::CurrentEvaluator() const {
   std::lock_guard<std::mutex> lock(evaluator_mu_);
@@ -204,8 +269,95 @@ bool IngestEngine::SubmitBrokerEvent(const v1::BrokerEvent* event, std::shared_p
   return Enqueue(event->device_id(), std::move(w));
 }
 
-void IngestEngine::ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us) {
-  if (due_us > 0) shard->timers.emplace(due_us, device_id);
+void IngestEngine::ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us,
+                                 Group* group) {
+  if (due_us <= 0) return;
+  shard->timers.emplace(due_us, device_id);
+  group->writes.Put(store::Family::kTimers, store::DeviceKey(device_id),
+                    store::EncodeTimerDue(due_us));
+}
+
+IngestEngine::CachedDevice* IngestEngine::Insert(Shard* shard, const detectors::Evaluator& ev,
+                                                 v1::DeviceState state, Group* group) {
+  std::string id = state.device_id();
+  auto [it, inserted] = shard->devices.try_emplace(std::move(id));
+  CachedDevice* d = &it->second;
+  if (!inserted) return d;  // already cached: the cached state is the newer one
+  d->state = std::move(state);
+  shard->PushNewest(d);
+  metrics_->state_cache_devices().Increment();
+  // A state written under an older rule set is brought in line with this one.
+  d->generation = shard->generation;
+  detectors::Changes changes;
+  if (ev.Reconcile(clock_->NowMicros(), &d->state, &changes)) FlushDevice(d, &changes, group);
+  return d;
+}
+
+IngestEngine::CachedDevice* IngestEngine::Touch(Shard* shard, const detectors::Evaluator& ev,
+                                                const std::string& device_id, bool create,
+                                                Group* group, absl::Status* error) {
+  auto it = shard->devices.find(device_id);
+  if (it != shard->devices.end()) {
+    shard->Use(&it->second);
+    return &it->second;
+  }
+  absl::StatusOr<std::optional<v1::DeviceState>> loaded = store_->GetDeviceState(device_id);
+  if (!loaded.ok()) {
+    *error = loaded.status();
+    return nullptr;
+  }
+  if (loaded->has_value()) {
+    metrics_->state_cache_loads().Increment();
+    return Insert(shard, ev, std::move(**loaded), group);
+  }
+  if (!create) return nullptr;
+  v1::DeviceState fresh;
+  fresh.set_device_id(device_id);
+  metrics_->devices_tracked().Increment();
+  return Insert(shard, ev, std::move(fresh), group);
+}
+
+void IngestEngine::Prefetch(Shard* shard, const detectors::Evaluator& ev, std::deque<Work>& batch,
+                            Group* group) {
+  std::vector<std::string> missing;
+  for (const Work& w : batch) {
+    const std::string& id = w.kind == Work::Kind::kReport   ? w.request->device_id()
+                            : w.kind == Work::Kind::kBroker ? w.event->device_id()
+                                                            : w.device_id;
+    if (shard->devices.find(id) == shard->devices.end()) missing.push_back(id);
+  }
+  if (missing.size() < 2) return;  // Touch() reads a single one
+  std::sort(missing.begin(), missing.end());
+  missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+  absl::StatusOr<std::vector<std::optional<v1::DeviceState>>> loaded =
+      store_->GetDeviceStates(missing);
+  if (!loaded.ok()) return;  // Touch() reads them one by one and reports the error
+  for (std::optional<v1::DeviceState>& state : *loaded) {
+    if (!state.has_value()) continue;  // new devices: Touch() creates them
+    metrics_->state_cache_loads().Increment();
+    Insert(shard, ev, std::move(*state), group);
+  }
+}
+
+void IngestEngine::Evict(Shard* shard) {
+  const uint64_t committed = shard->committed.load();
+  CachedDevice* d = shard->oldest;
+  // States changed by groups still on their way to RocksDB stay: a read would miss
+  // their latest change. Such a run is at most a few batches long.
+  size_t kept = 0;
+  while (d != nullptr && shard->devices.size() > shard->capacity &&
+         kept <= 4 * options_.max_batch) {
+    CachedDevice* next = d->newer;
+    if (d->dirty || d->written_in > committed) {
+      ++kept;
+    } else {
+      shard->Unlink(d);
+      shard->devices.erase(shard->devices.find(d->state.device_id()));
+      metrics_->state_cache_evictions().Increment();
+      metrics_->state_cache_devices().Decrement();
+    }
+    d = next;
+  }
 }
 
 bool IngestEngine::SetVerification(const std::string& device_id, const std::string& violation_id,
@@ -245,17 +397,21 @@ void IngestEngine::ShardLoop(Shard* shard) {
     const uint64_t generation = evaluator_generation_.load();
     std::shared_ptr<const detectors::Evaluator> ev = CurrentEvaluator();
     auto group = std::make_unique<Group>();
+    group->shard = shard;
+    group->seq = shard->next_group++;
     if (generation != shard->generation) {
-      Reconcile(shard, *ev, group.get());
       shard->generation = generation;
+      Reconcile(shard, *ev, group.get());
     }
     if (clock_->NowMicros() >= shard->next_sweep_us) {
-      SweepSilent(shard, group.get());
+      SweepSilent(shard, *ev, group.get());
       shard->next_sweep_us =
           clock_->NowMicros() + options_.silence_sweep_seconds * kMicrosPerSecond;
     }
     RunTimers(shard, *ev, group.get());
     if (shard->index == 0) PublishFleetThresholds(ev->rules());
+    Prefetch(shard, *ev, batch, group.get());
+    group->pending.reserve(batch.size());
     for (Work& w : batch) {
       switch (w.kind) {
         case Work::Kind::kReport:
@@ -265,22 +421,25 @@ void IngestEngine::ShardLoop(Shard* shard) {
           ProcessBrokerEvent(shard, *ev, w, group.get());
           break;
         case Work::Kind::kVerify:
-          ProcessVerify(shard, w, group.get());
+          ProcessVerify(shard, *ev, w, group.get());
           break;
       }
     }
     batch.clear();
-    for (v1::DeviceState* state : group->dirty) {
-      group->writes.Put(store::Family::kDeviceState, store::DeviceKey(state->device_id()),
-                        state->SerializeAsString());
+    for (CachedDevice* d : group->dirty) {
+      group->writes.Put(store::Family::kDeviceState, store::DeviceKey(d->state.device_id()),
+                        d->state.SerializeAsString());
+      d->dirty = false;
+      d->written_in = group->seq;
     }
     group->dirty.clear();
     if (!group->empty()) PushGroup(std::move(group));
+    Evict(shard);
     if (stopping && depth == 0) break;
   }
 }
 
-void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* changes, Group* group) {
+void IngestEngine::FlushDevice(CachedDevice* device, detectors::Changes* changes, Group* group) {
   for (const v1::Violation& v : changes->upserted) {
     group->writes.Put(store::Family::kViolations,
                       store::ViolationKey(v.device_id(), v.profile(), v.behaviour()),
@@ -299,26 +458,42 @@ void IngestEngine::FlushDevice(v1::DeviceState* state, detectors::Changes* chang
     if (outbox_ != nullptr) outbox_->Add(e, t, &group->writes);
     group->events.push_back(std::move(e));
   }
-  group->dirty.insert(state);
+  if (!device->dirty) {
+    device->dirty = true;
+    group->dirty.push_back(device);
+  }
   changes->Clear();
 }
+
+namespace {
+
+// The ack of a report whose device state could not be read.
+void SetUnreadable(const absl::Status& error, v1::ReportAck* ack) {
+  std::cerr << "wardend: error: " << error.message() << "\n";
+  ack->set_status(v1::ReportAck::REJECTED);
+  ack->set_error_code("Internal");
+  ack->set_message("the device state could not be read; see the wardend log");
+}
+
+}  // namespace
 
 void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, Work& w,
                                  Group* group) {
   const v1::ReportRequest& req = *w.request;
-  auto [it, inserted] = shard->devices.try_emplace(req.device_id());
-  v1::DeviceState& state = it->second;
-  if (inserted) {
-    state.set_device_id(req.device_id());
-    metrics_->devices_tracked().Increment();
-  }
-  Group::Pending p;
+  Group::Pending& p = group->pending.emplace_back();
   p.done = std::move(w.done);
   p.owned = std::move(w.owned);
   p.enqueued = w.enqueued;
   p.ack.set_device_id(req.device_id());
   const int64_t report_id = req.report().header().report_id();
   p.ack.set_report_id(report_id);
+  absl::Status error;
+  CachedDevice* device = Touch(shard, ev, req.device_id(), /*create=*/true, group, &error);
+  if (device == nullptr) {
+    SetUnreadable(error, &p.ack);
+    return;
+  }
+  v1::DeviceState& state = device->state;
   if (report_id <= state.last_report_id()) {
     p.ack.set_status(v1::ReportAck::DUPLICATE);
     p.ack.set_message(absl::StrCat("report id ", report_id,
@@ -327,27 +502,30 @@ void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, W
   } else {
     detectors::Changes changes;
     ev.ApplyReport(req.report(), w.received_us, &state, &changes, &fleet_);
-    FlushDevice(&state, &changes, group);
+    FlushDevice(device, &changes, group);
     p.ack.set_status(v1::ReportAck::ACCEPTED);
   }
-  group->pending.push_back(std::move(p));
 }
 
 void IngestEngine::ProcessBrokerEvent(Shard* shard, const detectors::Evaluator& ev, Work& w,
                                       Group* group) {
   const v1::BrokerEvent& event = *w.event;
-  auto [it, inserted] = shard->devices.try_emplace(event.device_id());
-  v1::DeviceState& state = it->second;
-  if (inserted) {
-    state.set_device_id(event.device_id());
-    metrics_->devices_tracked().Increment();
-  }
-  Group::Pending p;
+  Group::Pending& p = group->pending.emplace_back();
   p.broker_done = std::move(w.broker_done);
   p.keep = std::move(w.keep);
   p.enqueued = w.enqueued;
   p.broker_ack.set_device_id(event.device_id());
   p.broker_ack.set_sequence(event.sequence());
+  absl::Status error;
+  CachedDevice* device = Touch(shard, ev, event.device_id(), /*create=*/true, group, &error);
+  if (device == nullptr) {
+    std::cerr << "wardend: error: " << error.message() << "\n";
+    p.broker_ack.set_status(v1::BrokerEventAck::REJECTED);
+    p.broker_ack.set_error_code("Internal");
+    p.broker_ack.set_message("the device state could not be read; see the wardend log");
+    return;
+  }
+  v1::DeviceState& state = device->state;
   if (event.sequence() != 0 && event.sequence() <= state.cloud().last_event_sequence()) {
     p.broker_ack.set_status(v1::BrokerEventAck::DUPLICATE);
     p.broker_ack.set_message(
@@ -357,14 +535,13 @@ void IngestEngine::ProcessBrokerEvent(Shard* shard, const detectors::Evaluator& 
     const int64_t due_before = state.cloud().bucket_start_us();
     detectors::Changes changes;
     ev.ApplyBrokerEvent(event, w.received_us, &state, &changes, &fleet_);
-    FlushDevice(&state, &changes, group);
+    FlushDevice(device, &changes, group);
     if (state.cloud().bucket_start_us() != due_before) {
       ScheduleTimer(shard, state.device_id(),
-                    state.cloud().bucket_start_us() + detectors::kCloudBucketMicros);
+                    state.cloud().bucket_start_us() + detectors::kCloudBucketMicros, group);
     }
     p.broker_ack.set_status(v1::BrokerEventAck::ACCEPTED);
   }
-  group->pending.push_back(std::move(p));
 }
 
 void IngestEngine::PublishFleetThresholds(const rules::RuleSet& rules) {
@@ -380,60 +557,131 @@ void IngestEngine::RunTimers(Shard* shard, const detectors::Evaluator& ev, Group
   while (!shard->timers.empty() && shard->timers.top().first <= now) {
     auto [due, id] = shard->timers.top();
     shard->timers.pop();
-    auto it = shard->devices.find(id);
-    if (it == shard->devices.end()) continue;
-    v1::DeviceState& state = it->second;
+    absl::Status error;
+    CachedDevice* device = Touch(shard, ev, id, /*create=*/false, group, &error);
+    if (device == nullptr) {
+      if (!error.ok()) {
+        std::cerr << "wardend: error: " << error.message() << "\n";
+        ScheduleTimer(shard, id, now + kMicrosPerSecond * 60, group);  // try again later
+      } else {
+        group->writes.Delete(store::Family::kTimers, store::DeviceKey(id));
+      }
+      continue;
+    }
+    v1::DeviceState& state = device->state;
     const int64_t start = state.cloud().bucket_start_us();
-    if (start == 0 || start + detectors::kCloudBucketMicros != due) continue;  // stale
+    if (start == 0) {  // no open bucket: nothing to wait for
+      group->writes.Delete(store::Family::kTimers, store::DeviceKey(id));
+      continue;
+    }
+    if (start + detectors::kCloudBucketMicros != due) continue;  // stale: another entry is due
     const int64_t next = ev.AdvanceTime(now, &state, &changes, &fleet_);
-    FlushDevice(&state, &changes, group);
-    ScheduleTimer(shard, id, next);
+    FlushDevice(device, &changes, group);
+    if (next > 0) {
+      ScheduleTimer(shard, id, next, group);
+    } else {
+      group->writes.Delete(store::Family::kTimers, store::DeviceKey(id));
+    }
   }
 }
 
-void IngestEngine::ProcessVerify(Shard* shard, Work& w, Group* group) {
-  Group::Pending p;
+void IngestEngine::ProcessVerify(Shard* shard, const detectors::Evaluator& ev, Work& w,
+                                 Group* group) {
+  Group::Pending& p = group->pending.emplace_back();
   p.verify_done = std::move(w.verify_done);
   p.enqueued = w.enqueued;
   p.verified = absl::NotFoundError(
       absl::StrCat("violation '", w.violation_id, "' is not active on device '", w.device_id, "'"));
-  auto it = shard->devices.find(w.device_id);
-  if (it != shard->devices.end()) {
-    for (v1::AlarmState& a : *it->second.mutable_alarms()) {
-      if (!a.has_violation() || a.violation().violation_id() != w.violation_id) continue;
-      v1::Violation* v = a.mutable_violation();
-      v->set_verification_state(w.state);
-      v->set_verification_description(w.description);
-      detectors::Changes changes;
-      changes.upserted.push_back(*v);
-      FlushDevice(&it->second, &changes, group);
-      p.verified = *v;
-      break;
-    }
+  absl::Status error;
+  CachedDevice* device = Touch(shard, ev, w.device_id, /*create=*/false, group, &error);
+  if (device == nullptr) {
+    if (!error.ok()) p.verified = error;
+    return;
   }
-  group->pending.push_back(std::move(p));
+  for (v1::AlarmState& a : *device->state.mutable_alarms()) {
+    if (!a.has_violation() || a.violation().violation_id() != w.violation_id) continue;
+    v1::Violation* v = a.mutable_violation();
+    v->set_verification_state(w.state);
+    v->set_verification_description(w.description);
+    detectors::Changes changes;
+    changes.upserted.push_back(*v);
+    FlushDevice(device, &changes, group);
+    p.verified = *v;
+    break;
+  }
+}
+
+std::vector<std::string> IngestEngine::DevicesWithViolations(Shard* shard,
+                                                             int64_t last_violation_before_us) {
+  std::vector<std::string> devices;
+  absl::Status s = store_->Scan(
+      store::Family::kViolations, "", "", [&](const std::string& key, const std::string& value) {
+        std::optional<store::KeyDevice> d = store::DeviceOfKey(key);
+        if (!d || d->partition % shards_.size() != static_cast<size_t>(shard->index)) return true;
+        if (!devices.empty() && devices.back() == d->device_id) return true;
+        if (shard->devices.count(std::string(d->device_id)) > 0) return true;  // cached
+        if (last_violation_before_us > 0) {
+          v1::Violation v;
+          if (!v.ParseFromString(value)) return true;
+          const int64_t t = v.last_violation_time().seconds() * kMicrosPerSecond +
+                            v.last_violation_time().nanos() / 1000;
+          if (t >= last_violation_before_us) return true;  // the device reported since
+        }
+        devices.emplace_back(d->device_id);
+        return true;
+      });
+  if (!s.ok()) std::cerr << "wardend: warning: " << s.message() << "\n";
+  std::sort(devices.begin(), devices.end());
+  devices.erase(std::unique(devices.begin(), devices.end()), devices.end());
+  return devices;
 }
 
 void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group) {
   const int64_t now = clock_->NowMicros();
   detectors::Changes changes;
-  for (auto& [id, state] : shard->devices) {
-    if (ev.Reconcile(now, &state, &changes)) FlushDevice(&state, &changes, group);
+  for (auto& [id, device] : shard->devices) {
+    device.generation = shard->generation;
+    if (ev.Reconcile(now, &device.state, &changes)) FlushDevice(&device, &changes, group);
+  }
+  // Devices not in the cache are reconciled when they are next loaded; those with an
+  // active violation now, so that alarms of removed or changed behaviours end even
+  // for devices that never report again.
+  for (const std::string& id : DevicesWithViolations(shard, 0)) {
+    absl::Status error;
+    if (Touch(shard, ev, id, /*create=*/false, group, &error) == nullptr && !error.ok()) {
+      std::cerr << "wardend: warning: " << error.message() << "\n";
+    }
   }
 }
 
-void IngestEngine::SweepSilent(Shard* shard, Group* group) {
+void IngestEngine::SweepSilent(Shard* shard, const detectors::Evaluator& ev, Group* group) {
   const int64_t now = clock_->NowMicros();
   const int64_t cutoff = now - options_.invalidate_silent_after_seconds * kMicrosPerSecond;
-  detectors::Changes changes;
-  for (auto& [id, state] : shard->devices) {
-    if (state.alarms_size() == 0) continue;
+  auto silent = [cutoff](const v1::DeviceState& state) {
     const int64_t last_seen =
         std::max(state.last_seen().seconds() * kMicrosPerSecond + state.last_seen().nanos() / 1000,
                  state.cloud().last_event_us());
-    if (last_seen >= cutoff) continue;
-    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &state, &changes);
-    FlushDevice(&state, &changes, group);
+    return last_seen < cutoff;
+  };
+  detectors::Changes changes;
+  for (auto& [id, device] : shard->devices) {
+    if (device.state.alarms_size() == 0 || !silent(device.state)) continue;
+    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &device.state,
+                                        &changes);
+    FlushDevice(&device, &changes, group);
+  }
+  // Evicted devices with an active violation whose last violating datapoint is older
+  // than the cutoff (the violations family is the index of raised alarms): read their
+  // state, and keep it only when they did go silent.
+  for (const std::string& id : DevicesWithViolations(shard, cutoff)) {
+    absl::StatusOr<std::optional<v1::DeviceState>> state = store_->GetDeviceState(id);
+    if (!state.ok() || !state->has_value() || !silent(**state)) continue;
+    metrics_->state_cache_loads().Increment();
+    CachedDevice* device = Insert(shard, ev, std::move(**state), group);
+    if (device->state.alarms_size() == 0) continue;
+    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &device->state,
+                                        &changes);
+    FlushDevice(device, &changes, group);
   }
 }
 
@@ -489,6 +737,7 @@ void IngestEngine::WriterLoop() {
     }
     for (auto& g : groups) {
       if (status.ok()) {
+        g->shard->committed.store(g->seq);
         for (const v1::ViolationEvent& e : g->events) {
           metrics_->ViolationEvents(e.type()).Increment();
           prometheus::Gauge& active =

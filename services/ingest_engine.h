@@ -40,6 +40,13 @@ struct EngineOptions {
   int64_t silence_sweep_seconds = 60;
   // Violation events older than this are deleted. Default: 30 days.
   int64_t event_retention_seconds = 30 * 24 * 3600;
+  // Device states the shards keep in RAM, all shards together (each holds its share).
+  // A device not in the cache is read from RocksDB when it next reports; past the
+  // capacity the least recently used states are dropped once they are durable. The
+  // bound is soft: states changed by write groups the writer has not committed yet
+  // stay until it has. Default: 262,144 (about 0.5 KiB each with the example
+  // profiles: ~130 MiB).
+  size_t cached_devices = 262144;
   // Test seam (fault injection, as in leveldb's tests): called on the writer thread
   // before each RocksDB write; a non-OK status is taken as that write's failure.
   // Default: none.
@@ -59,8 +66,10 @@ class IngestEngine {
   using VerifyCallback = std::function<void(absl::StatusOr<v1::Violation>)>;
   using BrokerAckCallback = std::function<void(const v1::BrokerEventAck&)>;
 
-  // Loads every persisted device state into its shard, reconciles it with `evaluator`'s
-  // rules and starts the threads.
+  // Starts the threads. Device states are not loaded here: each is read from the store
+  // when its device is first touched (and reconciled with the rules then). Start-up
+  // reads only the persisted cloud-side bucket timers and the active violations (for
+  // their gauges), so its time does not grow with the number of devices.
   // `outbox` (may be null: no alerting) gets every violation event, to write its alert
   // rows into the same batch as the state change.
   static absl::StatusOr<std::unique_ptr<IngestEngine>> Create(
@@ -89,9 +98,10 @@ class IngestEngine {
                        v1::VerificationState state, const std::string& description,
                        VerifyCallback done);
 
-  // Swaps the rule set. Each shard reconciles its devices (alarms of removed or changed
-  // behaviours are invalidated) before it evaluates its next report. Windows and alarm
-  // states of unchanged behaviours carry over.
+  // Swaps the rule set. Each shard reconciles its cached devices and every device with
+  // an active violation (alarms of removed or changed behaviours are invalidated) before
+  // it evaluates its next report; other devices are reconciled when next loaded.
+  // Windows and alarm states of unchanged behaviours carry over.
   void SetEvaluator(std::shared_ptr<const detectors::Evaluator> evaluator);
 
   // Finishes queued work, then stops the threads. Later Submit() calls return false.
@@ -105,6 +115,7 @@ class IngestEngine {
   struct Work;
   struct Shard;
   struct Group;
+  struct CachedDevice;
 
   IngestEngine(const EngineOptions& options, store::Store* store, const Clock* clock,
                Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator,
@@ -113,16 +124,39 @@ class IngestEngine {
   bool Enqueue(const std::string& device_id, Work work);
   void ShardLoop(Shard* shard);
   void ProcessReport(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
-  void ProcessVerify(Shard* shard, Work& work, Group* group);
+  void ProcessVerify(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
   void ProcessBrokerEvent(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
   // Closes the cloud-side buckets that have ended (devices with no events still get
   // their datapoints and disconnect durations).
   void RunTimers(Shard* shard, const detectors::Evaluator& ev, Group* group);
   void PublishFleetThresholds(const rules::RuleSet& rules);
-  static void ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us);
+  // Queues the device's bucket timer and persists it (store/README.md, `timers`) in
+  // `group`, so that it survives a restart and eviction.
+  static void ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us,
+                            Group* group);
   void Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group);
-  void SweepSilent(Shard* shard, Group* group);
-  void FlushDevice(v1::DeviceState* state, detectors::Changes* changes, Group* group);
+  // The shard's devices not in its cache with an active violation (the `violations`
+  // family) — with `last_violation_before_us` > 0, only those whose last violating
+  // datapoint is older.
+  std::vector<std::string> DevicesWithViolations(Shard* shard, int64_t last_violation_before_us);
+  void SweepSilent(Shard* shard, const detectors::Evaluator& ev, Group* group);
+  // The cache entry of a device, read from the store on a miss (and reconciled with
+  // `ev`); with `create`, a new device gets an empty state. nullptr: not found (or,
+  // with *error set, unreadable).
+  CachedDevice* Touch(Shard* shard, const detectors::Evaluator& ev, const std::string& device_id,
+                      bool create, Group* group, absl::Status* error);
+  // Reads the devices of the batch missing from the cache with one MultiGet.
+  void Prefetch(Shard* shard, const detectors::Evaluator& ev, std::deque<Work>& batch,
+                Group* group);
+  CachedDevice* Insert(Shard* shard, const detectors::Evaluator& ev, v1::DeviceState state,
+                       Group* group);
+  // Drops least recently used durable states while the shard is over its capacity.
+  void Evict(Shard* shard);
+  void FlushDevice(CachedDevice* device, detectors::Changes* changes, Group* group);
+  // Start-up: the bucket timers of devices with an open bucket, and the active
+  // violation gauges.
+  absl::Status LoadTimers();
+  absl::Status CountActiveViolations();
   void PushGroup(std::unique_ptr<Group> group);
   void WriterLoop();
 

@@ -62,9 +62,25 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
                          .Add({});
   devices_tracked_ = &BuildGauge()
                           .Name("warden_devices_tracked")
-                          .Help("Devices with state held by the shards")
+                          .Help("Devices with persisted state (estimate at start-up, then counted)")
                           .Register(*registry_)
                           .Add({});
+  state_cache_devices_ = &BuildGauge()
+                              .Name("warden_state_cache_devices")
+                              .Help("Device states held in RAM by the shards")
+                              .Register(*registry_)
+                              .Add({});
+  state_cache_loads_ = &BuildCounter()
+                            .Name("warden_state_cache_loads_total")
+                            .Help("Device states read from RocksDB on a cache miss")
+                            .Register(*registry_)
+                            .Add({});
+  state_cache_evictions_ =
+      &BuildCounter()
+           .Name("warden_state_cache_evictions_total")
+           .Help("Durable device states dropped from RAM to stay within capacity")
+           .Register(*registry_)
+           .Add({});
   active_ = &BuildGauge()
                  .Name("warden_violations_active")
                  .Help("Active (in-alarm) violations by profile, behaviour and severity")

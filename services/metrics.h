@@ -35,6 +35,11 @@ class Metrics {
   prometheus::Histogram& write_seconds() { return *write_seconds_; }
   prometheus::Counter& write_failures() { return *write_failures_; }
   prometheus::Gauge& devices_tracked() { return *devices_tracked_; }
+  // The shards' device state cache: states held in RAM, states read back from RocksDB
+  // on a miss, states evicted (already durable) to stay within the capacity.
+  prometheus::Gauge& state_cache_devices() { return *state_cache_devices_; }
+  prometheus::Counter& state_cache_loads() { return *state_cache_loads_; }
+  prometheus::Counter& state_cache_evictions() { return *state_cache_evictions_; }
   // Active violations by profile, behaviour and severity.
   prometheus::Gauge& ActiveViolations(const std::string& profile, const std::string& behaviour,
                                       v1::Severity severity);
@@ -85,6 +90,9 @@ class Metrics {
   prometheus::Histogram* write_seconds_;
   prometheus::Counter* write_failures_;
   prometheus::Gauge* devices_tracked_;
+  prometheus::Gauge* state_cache_devices_;
+  prometheus::Counter* state_cache_loads_;
+  prometheus::Counter* state_cache_evictions_;
   prometheus::Counter* reloads_succeeded_;
   prometheus::Counter* reloads_failed_;
   prometheus::Gauge* rules_generation_;

@@ -26,6 +26,27 @@ std::string DeviceKey(std::string_view device_id) {
   return k;
 }
 
+std::optional<KeyDevice> DeviceOfKey(std::string_view key) {
+  if (key.size() < 3) return std::nullopt;
+  const uint32_t partition = (static_cast<uint32_t>(static_cast<unsigned char>(key[0])) << 8) |
+                             static_cast<unsigned char>(key[1]);
+  std::string_view rest = key.substr(2);
+  return KeyDevice{partition, rest.substr(0, rest.find('\0'))};
+}
+
+std::string EncodeTimerDue(int64_t due_us) {
+  std::string v;
+  AppendU64(&v, static_cast<uint64_t>(due_us));
+  return v;
+}
+
+std::optional<int64_t> DecodeTimerDue(std::string_view value) {
+  if (value.size() != 8) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : value) v = (v << 8) | static_cast<unsigned char>(c);
+  return static_cast<int64_t>(v);
+}
+
 std::string ViolationDevicePrefix(std::string_view device_id) {
   std::string k = DeviceKey(device_id);
   k.push_back('\0');

@@ -15,6 +15,16 @@ namespace warden::store {
 
 // device_state: [partition u16][device]
 std::string DeviceKey(std::string_view device_id);
+// The partition and device id a device-scoped key (device_state, violations, timers)
+// starts with; nullopt when the key is too short.
+struct KeyDevice {
+  uint32_t partition;
+  std::string_view device_id;
+};
+std::optional<KeyDevice> DeviceOfKey(std::string_view key);
+// timers: [partition u16][device] (DeviceKey) → the due time, µs u64 big-endian.
+std::string EncodeTimerDue(int64_t due_us);
+std::optional<int64_t> DecodeTimerDue(std::string_view value);
 // violations: [partition u16][device] 0x00 [profile] 0x00 [behaviour]
 std::string ViolationKey(std::string_view device_id, std::string_view profile,
                          std::string_view behaviour);

@@ -29,8 +29,9 @@ enum class Family {
   kDeadLetters = 5,
   kRegistry = 6,
   kAudit = 7,
+  kTimers = 8,
 };
-inline constexpr int kFamilies = 8;
+inline constexpr int kFamilies = 9;
 
 struct StoreOptions {
   // Directory of the database; created when missing.
@@ -39,7 +40,7 @@ struct StoreOptions {
   // survives power loss. When false it is in the write-ahead log (OS page cache):
   // it survives a crash of the process (kill -9), not of the machine. Default: false.
   bool sync = false;
-  // Block cache for reads. Default: 64 MiB.
+  // Block cache for reads (device states loaded on a cache miss). Default: 64 MiB.
   size_t block_cache_bytes = 64 << 20;
 };
 
@@ -95,6 +96,12 @@ class Store {
   // Calls fn for every persisted device state (in key order) until fn returns false.
   absl::Status ForEachDeviceState(const std::function<bool(v1::DeviceState&&)>& fn) const;
   absl::StatusOr<std::optional<v1::DeviceState>> GetDeviceState(const std::string& device) const;
+  // The states of `devices` (nullopt: none persisted), in their order, read together
+  // (one RocksDB MultiGet).
+  absl::StatusOr<std::vector<std::optional<v1::DeviceState>>> GetDeviceStates(
+      const std::vector<std::string>& devices) const;
+  // RocksDB's estimate of the number of persisted device states (cheap, approximate).
+  uint64_t EstimateDeviceStates() const;
 
   // Active violations matching `filter`, in key order, after `page_token`.
   absl::StatusOr<Page<v1::Violation>> ListViolations(const ViolationFilter& filter,

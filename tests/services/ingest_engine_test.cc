@@ -9,7 +9,9 @@
 #include <mutex>
 #include <thread>
 
+#include "google/protobuf/util/time_util.h"
 #include "rules/loader.h"
+#include "store/keys.h"
 
 namespace warden::services {
 namespace {
@@ -168,6 +170,324 @@ TEST_F(IngestEngineTest, AFailedWriteRejectsItsReportsAndStopsTakingNewOnes) {
   auto state = store_->GetDeviceState("dev-2");
   ASSERT_TRUE(state.ok());
   EXPECT_FALSE(state->has_value());
+}
+
+// --- The device state cache: states evicted once durable, read back on the next touch ---
+
+constexpr char kCacheProfile[] = R"(
+profile: p
+targets: all
+behaviours:
+  - name: small
+    metric: aws:all-bytes-out
+    operator: less-than
+    value: 1000
+  - name: window
+    metric: aws:all-bytes-out
+    operator: less-than
+    value: 12000
+    duration_seconds: 900
+  - name: twice
+    metric: aws:all-packets-out
+    operator: less-than
+    value: 10
+    consecutive_datapoints_to_alarm: 2
+)";
+
+std::shared_ptr<const detectors::Evaluator> Compile(const std::string& yaml) {
+  rules::LoadResult loaded = rules::LoadRules({{"p.yaml", yaml}});
+  EXPECT_TRUE(loaded.ok()) << rules::FormatDiagnostics(loaded.diagnostics);
+  return std::make_shared<const detectors::Evaluator>(loaded.rules);
+}
+
+std::unique_ptr<v1::ReportRequest> MakeReport(const std::string& device, int64_t id,
+                                              uint64_t bytes_out, uint64_t packets_out) {
+  auto r = MakeReport(device, id);
+  r->mutable_report()->mutable_metrics()->mutable_network_stats()->set_bytes_out(bytes_out);
+  r->mutable_report()->mutable_metrics()->mutable_network_stats()->set_packets_out(packets_out);
+  return r;
+}
+
+class StateCacheTest : public IngestEngineTest {
+ protected:
+  void SetUp() override {
+    IngestEngineTest::SetUp();
+    evaluator_ = Compile(kCacheProfile);
+  }
+
+  // Metrics of an engine started again on the same store (outlives engine_: TearDown
+  // stops it first).
+  Metrics restarted_{1};
+
+  EngineOptions SmallCache() {
+    EngineOptions o;
+    o.shards = 1;
+    o.cached_devices = 2;
+    return o;
+  }
+
+  // Submits `r` and waits for its ack.
+  v1::ReportAck Send(IngestEngine* engine, std::unique_ptr<v1::ReportRequest> r) {
+    Acks acks;
+    const v1::ReportRequest* raw = r.get();
+    EXPECT_TRUE(engine->Submit(raw, std::move(r), acks.Callback()));
+    std::vector<v1::ReportAck> got = acks.WaitFor(1);
+    EXPECT_EQ(got.size(), 1u);
+    return got.empty() ? v1::ReportAck() : got[0];
+  }
+
+  // Waits until the shards hold at most `n` states (evictions run between batches).
+  void WaitForCacheAtMost(Metrics& metrics, double n) {
+    for (int i = 0; i < 100 && metrics.state_cache_devices().Value() > n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_LE(metrics.state_cache_devices().Value(), n);
+  }
+
+  std::vector<v1::Violation> Active(store::Store* store, const std::string& device = "") {
+    store::ViolationFilter f;
+    f.device_id = device;
+    auto page = store->ListViolations(f, "", 1000);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->items : std::vector<v1::Violation>();
+  }
+
+  std::vector<v1::ViolationEvent> Events(store::Store* store) {
+    auto page = store->ListEvents(0, int64_t{1} << 62, {}, "", 1000);
+    EXPECT_TRUE(page.ok()) << page.status();
+    return page.ok() ? page->items : std::vector<v1::ViolationEvent>();
+  }
+};
+
+TEST_F(StateCacheTest, ACacheOfTwoKeepsEveryDevicesWindowsAndAlarmsExactly) {
+  // The same reports through a cache of 2 states and a cache that holds all 10 devices
+  // must leave the same states, violations and events behind.
+  auto run = [&](store::Store* store, size_t cached, Metrics* metrics) {
+    clock_.Set(1'700'000'000'000'000);
+    EngineOptions o;
+    o.shards = 1;
+    o.cached_devices = cached;
+    auto engine = IngestEngine::Create(o, store, &clock_, metrics, evaluator_);
+    EXPECT_TRUE(engine.ok()) << engine.status();
+    if (!engine.ok()) return;
+    for (int64_t round = 1; round <= 4; ++round) {
+      for (int d = 0; d < 10; ++d) {
+        // Varying traffic: windows fill, "twice" needs two violating reports in a row.
+        const uint64_t bytes = 500 + 1000 * ((d + round) % 5);
+        const uint64_t packets = (d + round) % 3 == 0 ? 5 : 50;
+        v1::ReportAck ack =
+            Send(engine->get(), MakeReport("dev-" + std::to_string(d), round, bytes, packets));
+        EXPECT_EQ(ack.status(), v1::ReportAck::ACCEPTED);
+        if (cached == 2) WaitForCacheAtMost(*metrics, 2);
+        clock_.AdvanceSeconds(60);
+      }
+    }
+    (*engine)->Stop();
+  };
+  Metrics small_metrics{1};
+  run(store_.get(), 2, &small_metrics);
+  auto ref_dir = dir_ / "reference";
+  auto ref = store::Store::Open({ref_dir.string()});
+  ASSERT_TRUE(ref.ok()) << ref.status();
+  Metrics ref_metrics{1};
+  run(ref->get(), 1000, &ref_metrics);
+
+  EXPECT_GE(small_metrics.state_cache_evictions().Value(), 30);
+  EXPECT_GE(small_metrics.state_cache_loads().Value(), 30);
+  EXPECT_EQ(ref_metrics.state_cache_loads().Value(), 0);
+  for (int d = 0; d < 10; ++d) {
+    const std::string id = "dev-" + std::to_string(d);
+    auto got = store_->GetDeviceState(id);
+    auto want = (*ref)->GetDeviceState(id);
+    ASSERT_TRUE(got.ok() && got->has_value() && want.ok() && want->has_value()) << id;
+    EXPECT_EQ((*got)->SerializeAsString(), (*want)->SerializeAsString()) << id;
+    EXPECT_GT((*got)->windows_size(), 0) << id;
+  }
+  std::vector<v1::Violation> active = Active(store_.get());
+  std::vector<v1::Violation> want_active = Active(ref->get());
+  ASSERT_EQ(active.size(), want_active.size());
+  EXPECT_FALSE(active.empty());
+  for (size_t i = 0; i < active.size(); ++i) {
+    EXPECT_EQ(active[i].SerializeAsString(), want_active[i].SerializeAsString());
+  }
+  std::vector<v1::ViolationEvent> events = Events(store_.get());
+  std::vector<v1::ViolationEvent> want_events = Events(ref->get());
+  ASSERT_EQ(events.size(), want_events.size());
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].SerializeAsString(), want_events[i].SerializeAsString());
+  }
+}
+
+TEST_F(StateCacheTest, AReloadReconcilesAnEvictedDeviceWhenItNextReports) {
+  StartEngine(SmallCache());
+  // dev-a: one violating datapoint of "twice" (it needs two), then evicted.
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 100, 50)).status(), v1::ReportAck::ACCEPTED);
+  for (int d = 0; d < 4; ++d) {
+    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+  }
+  WaitForCacheAtMost(metrics_, 2);
+
+  // "twice" changes: its alarm count starts over, so one more violating report of
+  // dev-a must not raise it.
+  std::string changed = kCacheProfile;
+  changed.replace(changed.find("value: 10\n"), 10, "value: 11\n");
+  engine_->SetEvaluator(Compile(changed));
+  const double loads = metrics_.state_cache_loads().Value();
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 2, 100, 50)).status(), v1::ReportAck::ACCEPTED);
+  EXPECT_EQ(metrics_.state_cache_loads().Value(), loads + 1) << "dev-a read back";
+  EXPECT_TRUE(Active(store_.get(), "dev-a").empty());
+  // Without the reload it would have: the control.
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 3, 100, 50)).status(), v1::ReportAck::ACCEPTED);
+  ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
+  EXPECT_EQ(Active(store_.get(), "dev-a")[0].behaviour(), "twice");
+}
+
+TEST_F(StateCacheTest, AReloadInvalidatesTheAlarmOfAnEvictedDeviceThatNeverReportsAgain) {
+  StartEngine(SmallCache());
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 5000, 5)).status(), v1::ReportAck::ACCEPTED);
+  ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
+  for (int d = 0; d < 4; ++d) {
+    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+  }
+  WaitForCacheAtMost(metrics_, 2);
+
+  std::string without_small = kCacheProfile;
+  const size_t from = without_small.find("  - name: small");
+  without_small.erase(from, without_small.find("  - name: window") - from);
+  engine_->SetEvaluator(Compile(without_small));
+  for (int i = 0; i < 100 && !Active(store_.get(), "dev-a").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(Active(store_.get(), "dev-a").empty());
+  bool invalidated = false;
+  for (const v1::ViolationEvent& e : Events(store_.get())) {
+    invalidated |= e.device_id() == "dev-a" && e.type() == v1::ALARM_INVALIDATED &&
+                   e.reason() == detectors::kReasonBehaviourRemoved;
+  }
+  EXPECT_TRUE(invalidated);
+}
+
+TEST_F(StateCacheTest, TheSilenceSweepInvalidatesAnEvictedDevicesAlarm) {
+  EngineOptions o = SmallCache();
+  o.invalidate_silent_after_seconds = 3600;
+  o.silence_sweep_seconds = 1;
+  StartEngine(o);
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 5000, 5)).status(), v1::ReportAck::ACCEPTED);
+  ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
+  clock_.AdvanceSeconds(1800);
+  for (int d = 0; d < 4; ++d) {
+    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+  }
+  WaitForCacheAtMost(metrics_, 2);
+  const double loads = metrics_.state_cache_loads().Value();
+
+  // Half an hour later the others are not yet silent; dev-a is.
+  clock_.AdvanceSeconds(1800 + 60);
+  for (int i = 0; i < 100 && !Active(store_.get(), "dev-a").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(Active(store_.get(), "dev-a").empty());
+  EXPECT_EQ(metrics_.state_cache_loads().Value(), loads + 1) << "only dev-a was read";
+  bool invalidated = false;
+  for (const v1::ViolationEvent& e : Events(store_.get())) {
+    invalidated |= e.device_id() == "dev-a" && e.type() == v1::ALARM_INVALIDATED &&
+                   e.reason() == detectors::kReasonDeviceSilent;
+  }
+  EXPECT_TRUE(invalidated);
+}
+
+TEST_F(StateCacheTest, ABrokerBucketTimerFiresForAnEvictedDeviceAndAfterARestart) {
+  evaluator_ = Compile(R"(
+profile: b
+targets: all
+behaviours:
+  - name: offline
+    metric: aws:disconnect-duration
+    operator: less-than
+    value: 600
+)");
+  const int64_t t0 = int64_t{1'700'000'100} * kMicrosPerSecond;  // a bucket boundary
+  clock_.Set(t0 + 5 * kMicrosPerSecond);
+  StartEngine(SmallCache());
+  auto connect = std::make_shared<v1::BrokerEvent>();
+  connect->set_device_id("gw-1");
+  *connect->mutable_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(t0 + 1'000'000);
+  connect->mutable_connect()->set_client_id("gw-1");
+  connect->mutable_connect()->set_success(true);
+  auto disconnect = std::make_shared<v1::BrokerEvent>();
+  disconnect->set_device_id("gw-1");
+  *disconnect->mutable_time() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(t0 + 30'000'000);
+  disconnect->mutable_disconnect()->set_reason("KEEP_ALIVE_TIMEOUT");
+  std::mutex mu;
+  std::condition_variable cv;
+  int acked = 0;
+  for (const auto& e : {connect, disconnect}) {
+    ASSERT_TRUE(engine_->SubmitBrokerEvent(e.get(), e, [&](const v1::BrokerEventAck& ack) {
+      EXPECT_EQ(ack.status(), v1::BrokerEventAck::ACCEPTED);
+      std::lock_guard<std::mutex> lock(mu);
+      ++acked;
+      cv.notify_all();
+    }));
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return acked == 2; });
+  }
+  for (int d = 0; d < 4; ++d) {
+    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+  }
+  WaitForCacheAtMost(metrics_, 2);
+
+  // Away 570 s at the end of the second bucket: normal; the timers ran on an evicted
+  // device, and keep going across a restart.
+  clock_.Set(t0 + 600 * kMicrosPerSecond);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_TRUE(Active(store_.get(), "gw-1").empty());
+  engine_.reset();
+  auto engine = IngestEngine::Create(SmallCache(), store_.get(), &clock_, &restarted_, evaluator_);
+  ASSERT_TRUE(engine.ok());
+  engine_ = std::move(*engine);
+  clock_.Set(t0 + 900 * kMicrosPerSecond);  // away 870 s
+  for (int i = 0; i < 100 && Active(store_.get(), "gw-1").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::vector<v1::Violation> active = Active(store_.get(), "gw-1");
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].behaviour(), "offline");
+  EXPECT_EQ(active[0].last_evidence().number(), 870);
+}
+
+TEST_F(StateCacheTest, ARestartReadsOnlyTheStatesOfDevicesWithAnActiveViolation) {
+  EngineOptions o;
+  o.shards = 1;
+  StartEngine(o);
+  // dev-0 and dev-1 raise "small"; the eight others are normal.
+  for (int d = 0; d < 10; ++d) {
+    Send(engine_.get(), MakeReport("dev-" + std::to_string(d), 7, d < 2 ? 5000 : 100, 50));
+  }
+  engine_.reset();
+
+  auto engine = IngestEngine::Create(o, store_.get(), &clock_, &restarted_, evaluator_);
+  ASSERT_TRUE(engine.ok());
+  engine_ = std::move(*engine);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The two with an alarm are reconciled with the rules (which may have changed while
+  // wardend was down); nobody else's state is read.
+  EXPECT_EQ(restarted_.state_cache_loads().Value(), 2);
+  EXPECT_EQ(restarted_.state_cache_devices().Value(), 2);
+  EXPECT_GE(restarted_.devices_tracked().Value(), 10);
+  // The active violation gauges come from the violations family.
+  std::vector<v1::Violation> active = Active(store_.get());
+  ASSERT_EQ(active.size(), 2u);
+  EXPECT_EQ(restarted_.ActiveViolations("p", "small", active[0].severity()).Value(), 2);
+
+  // dev-3's state comes back on its next report: a resent report is a duplicate.
+  v1::ReportAck ack = Send(engine_.get(), MakeReport("dev-3", 7, 100, 50));
+  EXPECT_EQ(ack.status(), v1::ReportAck::DUPLICATE);
+  EXPECT_EQ(restarted_.state_cache_loads().Value(), 3);
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-3", 8, 100, 50)).status(), v1::ReportAck::ACCEPTED);
 }
 
 }  // namespace
