@@ -20,6 +20,7 @@ int Run(int argc, char** argv) {
   std::string listen, metrics_listen, data_dir, profiles, ready_file, geoip_database;
   bool sync_writes = false;
   int shards = 0;
+  size_t cached_devices = 0;
   app.add_option("--config", config, "YAML config file (flags below override it)")
       ->check(CLI::ExistingFile);
   app.add_option("--listen", listen, "gRPC HOST:PORT (port 0: pick a free port) [127.0.0.1:7600]");
@@ -34,6 +35,10 @@ int Run(int argc, char** argv) {
                  "write {\"grpc\": ADDR, \"metrics\": ADDR} here once serving");
   app.add_flag("--sync-writes", sync_writes, "fsync each write group before acknowledging");
   app.add_option("--shards", shards, "shard threads [2]")->check(CLI::Range(1, 256));
+  app.add_option("--cached-devices", cached_devices,
+                 "device states kept in RAM; others are read from RocksDB when they report "
+                 "[262144]")
+      ->check(CLI::PositiveNumber);
   CLI11_PARSE(app, argc, argv);
 
   ServerOptions options;
@@ -54,6 +59,7 @@ int Run(int argc, char** argv) {
   if (!ready_file.empty()) options.ready_file = ready_file;
   if (sync_writes) options.sync_writes = true;
   if (shards > 0) options.engine.shards = shards;
+  if (cached_devices > 0) options.engine.cached_devices = cached_devices;
 
   // Signals are taken by this thread alone (sigwait); every thread started from here
   // on inherits the blocked mask.
