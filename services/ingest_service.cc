@@ -76,10 +76,19 @@ grpc::ServerBidiReactor<v1::ReportRequest, v1::ReportAck>* IngestServiceImpl::St
           return;
         }
         const v1::ReportRequest* raw = req.get();
-        auto rejected = Rejected(*raw, "ResourceExhausted", "",
-                                 "ingest queue full; resend this report after a backoff");
+        // A refused request is gone with `req`: its ack is built from these (and only
+        // then, not for every report).
+        const std::string device_id = raw->device_id();
+        const int64_t report_id = raw->report().header().report_id();
         if (!engine_->Submit(raw, std::move(req), complete)) {
-          if (!engine_->healthy()) {
+          v1::ReportAck rejected;
+          rejected.set_device_id(device_id);
+          rejected.set_report_id(report_id);
+          rejected.set_status(v1::ReportAck::REJECTED);
+          if (engine_->healthy()) {
+            rejected.set_error_code("ResourceExhausted");
+            rejected.set_message("ingest queue full; resend this report after a backoff");
+          } else {
             rejected.set_error_code("Unavailable");
             rejected.set_message("wardend cannot store reports; see its log");
           }

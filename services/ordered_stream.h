@@ -148,7 +148,7 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
   // writing_response_ and returns true: the caller must StartWrite after unlocking.
   bool TakeNextWriteLocked() {
     if (writing_ || broken_ || responses_.empty() || !responses_.front().has_value()) return false;
-    writing_response_ = *responses_.front();
+    writing_response_ = std::move(*responses_.front());  // front is popped once written
     writing_ = true;
     return true;
   }
