@@ -244,8 +244,8 @@ TEST(GrafanaDashboardTest, UsesTheDatasourceJobAndInstanceVariables) {
       EXPECT_EQ(DatasourceUid(t), "${datasource}") << title;
     }
   }
-  EXPECT_THAT(rows, ::testing::IsSupersetOf(
-                        {"Ingest", "Broker events", "Detection", "Alerting", "Profiles"}));
+  EXPECT_THAT(rows, ::testing::IsSupersetOf({"Ingest", "Broker events", "Detection", "Alerting",
+                                             "Profiles", "Process"}));
 
   for (const Expr& e : DashboardExprs(dashboard)) {
     EXPECT_THAT(e.promql, ::testing::HasSubstr("job=~\"$job\"")) << e.where;
