@@ -471,6 +471,15 @@ int64_t Evaluator::AdvanceTime(int64_t now_us, v1::DeviceState* state, Changes* 
   return start == 0 ? 0 : start + kCloudBucketMicros;
 }
 
+bool Evaluator::HasLiveCloudAlarm(const v1::DeviceState& state) const {
+  for (const v1::AlarmState& a : state.alarms()) {
+    if (!a.has_violation() && a.consecutive_violating() == 0) continue;
+    const rules::Behaviour* b = FindBehaviour(a.profile(), a.behaviour());
+    if (b != nullptr && b->metric.cloud && b->metric.delta) return true;
+  }
+  return false;
+}
+
 void Evaluator::CloseBuckets(const std::vector<const rules::Profile*>& targeted, int64_t now_us,
                              v1::DeviceState* state, Changes* changes, FleetView* fleet) const {
   v1::CloudState* cloud = state->mutable_cloud();
@@ -520,9 +529,12 @@ void Evaluator::CloseBuckets(const std::vector<const rules::Profile*>& targeted,
     cloud->clear_bucket();
     // Buckets roll on while the device is connected, and while it stays disconnected
     // (its disconnect duration keeps growing) for up to a week.
-    const bool rolls =
-        cloud->connected() || (cloud->disconnected_since_us() > 0 &&
-                               end - cloud->disconnected_since_us() < kMaxDisconnectedRollMicros);
+    // Buckets also roll while a cloud counter's alarm or streak is live, so a device that
+    // never connected (failing at connect) still gets the datapoints of 0 that clear it.
+    const bool rolls = cloud->connected() ||
+                       (cloud->disconnected_since_us() > 0 &&
+                        end - cloud->disconnected_since_us() < kMaxDisconnectedRollMicros) ||
+                       HasLiveCloudAlarm(*state);
     cloud->set_bucket_start_us(rolls ? end : 0);
     if (closed + 1 >= kMaxBucketsClosedAtOnce && rolls) {
       // A long gap: skip to the bucket holding now_us rather than evaluate each.

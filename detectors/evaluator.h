@@ -126,6 +126,8 @@ class Evaluator {
   // it (and its datapoint would raise the alarm when the bucket ends).
   void RaiseEarly(const rules::Profile& p, const rules::Behaviour& b, int64_t now_us,
                   v1::DeviceState* state, Changes* changes) const;
+  // Whether a cloud counter behaviour has a raised alarm or a violating streak.
+  bool HasLiveCloudAlarm(const v1::DeviceState& state) const;
   // Closes the open bucket (and any empty ones after it) while `now_us` is past its end.
   void CloseBuckets(const std::vector<const rules::Profile*>& targeted, int64_t now_us,
                     v1::DeviceState* state, Changes* changes, FleetView* fleet) const;

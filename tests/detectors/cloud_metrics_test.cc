@@ -152,6 +152,24 @@ TEST_F(CloudMetricsTest, ConsecutiveCountsStillDecideAnEarlyRaise) {
   EXPECT_THAT(Events(), ElementsAre("auth:cleared"));
 }
 
+TEST_F(CloudMetricsTest, AnAlarmOfADeviceThatNeverConnectedClearsOnQuietBuckets) {
+  Use(R"(  - name: auth
+    metric: aws:num-authorization-failures
+    operator: less-than
+    value: 3
+)");
+  // A client failing at connect: no successful connect, so never "connected".
+  for (int i = 0; i < 5; ++i) Apply(AuthFailure(kT0 + (i + 1) * kSecond));
+  EXPECT_THAT(Events(), ElementsAre("auth:raised"));
+  changes_.Clear();
+  int64_t next = Advance(kT0 + 300 * kSecond);  // the attack's bucket: still violating
+  EXPECT_THAT(Events(), IsEmpty());
+  ASSERT_EQ(next, kT0 + 600 * kSecond);  // the live alarm keeps the buckets rolling
+  next = Advance(next);
+  EXPECT_THAT(Events(), ElementsAre("auth:cleared"));
+  EXPECT_EQ(next, 0);  // nothing live, not connected: no more timers
+}
+
 TEST_F(CloudMetricsTest, ALowerBoundIsJudgedWhenTheBucketEnds) {
   Use(R"(  - name: heartbeat
     metric: aws:num-messages-sent
