@@ -29,6 +29,8 @@ struct IngestEngine::Work {
   Kind kind = Kind::kReport;
   int64_t received_us = 0;
   SteadyTime enqueued;
+  // Set by Prefetch() when the device is cached (saves a second lookup).
+  CachedDevice* device = nullptr;
   // kReport
   const v1::ReportRequest* request = nullptr;
   std::unique_ptr<v1::ReportRequest> owned;
@@ -320,11 +322,16 @@ IngestEngine::CachedDevice* IngestEngine::Touch(Shard* shard, const detectors::E
 void IngestEngine::Prefetch(Shard* shard, const detectors::Evaluator& ev, std::deque<Work>& batch,
                             Group* group) {
   std::vector<std::string> missing;
-  for (const Work& w : batch) {
+  for (Work& w : batch) {
     const std::string& id = w.kind == Work::Kind::kReport   ? w.request->device_id()
                             : w.kind == Work::Kind::kBroker ? w.event->device_id()
                                                             : w.device_id;
-    if (shard->devices.find(id) == shard->devices.end()) missing.push_back(id);
+    auto it = shard->devices.find(id);
+    if (it == shard->devices.end()) {
+      missing.push_back(id);
+    } else {
+      w.device = &it->second;
+    }
   }
   if (missing.size() < 2) return;  // Touch() reads a single one
   std::sort(missing.begin(), missing.end());
@@ -488,7 +495,12 @@ void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, W
   const int64_t report_id = req.report().header().report_id();
   p.ack.set_report_id(report_id);
   absl::Status error;
-  CachedDevice* device = Touch(shard, ev, req.device_id(), /*create=*/true, group, &error);
+  CachedDevice* device = w.device;
+  if (device != nullptr) {
+    shard->Use(device);
+  } else {
+    device = Touch(shard, ev, req.device_id(), /*create=*/true, group, &error);
+  }
   if (device == nullptr) {
     SetUnreadable(error, &p.ack);
     return;
@@ -735,6 +747,7 @@ void IngestEngine::WriterLoop() {
                     [](const auto& g) { return !g->events.empty(); })) {
       outbox_->Committed();
     }
+    const SteadyTime acked_at = std::chrono::steady_clock::now();
     for (auto& g : groups) {
       if (status.ok()) {
         g->shard->committed.store(g->seq);
@@ -776,7 +789,8 @@ void IngestEngine::WriterLoop() {
         } else {
           metrics_->reports_duplicate().Increment();
         }
-        metrics_->ingest_latency().Observe(SecondsSince(p.enqueued));
+        metrics_->ingest_latency().Observe(
+            std::chrono::duration<double>(acked_at - p.enqueued).count());
         p.done(p.ack);
       }
     }
