@@ -198,6 +198,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   int64_t retention_days = o.engine.event_retention_seconds / 86400;
   int64_t max_message = o.max_message_bytes;
   int64_t inflight = static_cast<int64_t>(o.max_inflight_per_stream);
+  int64_t cached = static_cast<int64_t>(o.engine.cached_devices);
   std::string data_dir, profiles, ready, geoip_database;
   const KeyReaders keys = {
       {"listen", [&](const YAML::Node& n) { r.Read(n, "listen", &o.listen); }},
@@ -211,6 +212,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
       {"sync_writes", [&](const YAML::Node& n) { r.Read(n, "sync_writes", &o.sync_writes); }},
       {"shards", [&](const YAML::Node& n) { r.Positive(n, "shards", &shards); }},
       {"queue_capacity", [&](const YAML::Node& n) { r.Positive(n, "queue_capacity", &queue); }},
+      {"cached_devices", [&](const YAML::Node& n) { r.Positive(n, "cached_devices", &cached); }},
       {"invalidate_silent_after_seconds",
        [&](const YAML::Node& n) { r.Positive(n, "invalidate_silent_after_seconds", &silent); }},
       {"event_retention_days",
@@ -235,6 +237,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   if (!ready.empty()) o.ready_file = resolve(ready);
   o.engine.shards = static_cast<int>(shards);
   o.engine.queue_capacity = static_cast<size_t>(queue);
+  o.engine.cached_devices = static_cast<size_t>(cached);
   o.engine.invalidate_silent_after_seconds = silent;
   o.engine.event_retention_seconds = retention_days * 86400;
   o.max_message_bytes = static_cast<int>(max_message);

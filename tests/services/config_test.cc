@@ -1,0 +1,53 @@
+// The wardend config file: engine sizing keys.
+#include "services/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace warden::services {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/warden-config-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  absl::StatusOr<ServerOptions> Load(const std::string& yaml) {
+    std::ofstream(dir_ / "wardend.yaml") << yaml;
+    return LoadConfigFile((dir_ / "wardend.yaml").string(), ServerOptions());
+  }
+  fs::path dir_;
+};
+
+TEST_F(ConfigTest, CachedDevicesSizesTheStateCache) {
+  absl::StatusOr<ServerOptions> o = Load("cached_devices: 1000\nshards: 4\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.cached_devices, 1000u);
+  EXPECT_EQ(o->engine.shards, 4);
+  o = Load("shards: 2\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.cached_devices, EngineOptions().cached_devices);  // the default
+  o = Load("cached_devices: 0\n");
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("cached_devices"));
+}
+
+TEST_F(ConfigTest, TheShippedConfigLoads) {
+  absl::StatusOr<ServerOptions> o =
+      LoadConfigFile(std::string(WARDEN_SOURCE_DIR) + "/deploy/wardend.yaml", ServerOptions());
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.cached_devices, 262144u);
+}
+
+}  // namespace
+}  // namespace warden::services
