@@ -10,17 +10,27 @@
 #include <csignal>
 #include <cstdint>
 #include <iostream>
+#include <map>
+#include <memory>
+#include <random>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/token_bucket.h"
 #include "tools/fleet.h"
+#include "tools/fleet_exporter.h"
 #include "tools/load_stats.h"
 #include "tools/report_stream.h"
+#include "tools/unary_reports.h"
 
 namespace warden::tools {
 namespace {
@@ -51,7 +61,68 @@ struct Options {
   uint64_t seed = 1;
   bool once = false;
   double connect_timeout_seconds = 10;
+  bool unary = false;           // one Report RPC per report instead of streams
+  std::string exporter_listen;  // also serve the fleet's metrics to Prometheus here
+  bool exporter_only = false;   // make reports for the exporter only, send none
 };
+
+// When each misbehaving device first reported its misbehaviour (the moment a monitor
+// could first know), for detection-latency measurements. Thread-safe.
+class MisbehaviourStarts {
+ public:
+  void Record(int device, absl::Time at) {
+    absl::MutexLock lock(&mu_);
+    if (seen_.emplace(device, at).second) fresh_.emplace_back(device, at);
+  }
+  // The starts recorded since the previous call.
+  std::vector<std::pair<int, absl::Time>> TakeFresh() {
+    absl::MutexLock lock(&mu_);
+    return std::exchange(fresh_, {});
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<int, absl::Time> seen_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<int, absl::Time>> fresh_ ABSL_GUARDED_BY(mu_);
+};
+
+// One line per start, for scripts:
+//   misbehaviour-start dev-00042 telnet 1732634000.123
+void PrintStarts(const Fleet& fleet, MisbehaviourStarts& starts) {
+  for (const auto& [device, at] : starts.TakeFresh()) {
+    std::cout << absl::StrFormat("misbehaviour-start %s %s %.3f\n", fleet.name(device),
+                                 MisbehaviourName(fleet.misbehaviour(device)),
+                                 absl::ToDoubleSeconds(at - absl::UnixEpoch()));
+  }
+  std::cout.flush();
+}
+
+// The exporter-only stand-in for a stream: makes `options.devices`' reports on the same
+// schedule a stream would send them and hands each to options.on_sent; sends nothing.
+absl::Status SimulateReports(const ReportStreamOptions& options, const Fleet& fleet,
+                             LoadStats& stats, const std::atomic<bool>& stop) {
+  const std::vector<int>& devices = options.devices;
+  TokenBucket bucket(options.rate, std::max(1.0, options.rate / 20), absl::Now());
+  std::mt19937_64 rng(options.seed + 0x9E3779B97F4A7C15ULL * (options.stream + 1));
+  std::vector<int64_t> next_id(devices.size(), options.report_id_start);
+  for (size_t i = 0; !devices.empty() && !(options.once && i == devices.size()); ++i) {
+    absl::Duration wait = bucket.Take(absl::Now());
+    while (wait > absl::ZeroDuration() && !stop.load()) {
+      const absl::Duration slice = std::min(wait, kTick);
+      absl::SleepFor(slice);
+      wait -= slice;
+    }
+    if (stop.load()) break;
+    const size_t slot = i % devices.size();
+    const absl::Time now = absl::Now();
+    const bool misbehaving = now >= options.misbehave_at;
+    const v1::MetricsReport report =
+        fleet.MakeReport(devices[slot], next_id[slot]++, misbehaving, rng);
+    stats.RecordSent();
+    if (options.on_sent) options.on_sent(devices[slot], report, misbehaving, now);
+  }
+  return absl::OkStatus();
+}
 
 // Whether wardend answers at all, before any stream starts.
 bool CanConnect(const Options& o) {
@@ -68,6 +139,12 @@ void PrintPlan(const Options& o, const Fleet& fleet) {
                 : o.duration_seconds > 0 ? absl::StrCat("for ", o.duration_seconds, "s")
                                          : std::string("until interrupted"))
             << "; report ids from " << o.report_id_start << ", seed " << o.seed << "\n";
+  if (o.exporter_only) {
+    std::cout << "exporter only: reports are made on the same schedule but not sent\n";
+  } else if (o.unary) {
+    std::cout << "unary: one Report call per report, " << o.streams << " channels, up to "
+              << o.max_inflight << " calls in flight on each\n";
+  }
   const std::vector<int> bad = fleet.Misbehaving();
   std::cout << "misbehaving devices: " << bad.size();
   if (!bad.empty()) std::cout << ", from " << o.misbehave_after_seconds << "s on";
@@ -90,16 +167,47 @@ int Run(const Options& o) {
   const Fleet fleet(fleet_options);
   const int streams = std::min(o.streams, o.devices);
 
-  if (!CanConnect(o)) {
+  std::unique_ptr<FleetMetrics> fleet_metrics;
+  std::unique_ptr<FleetExporter> exporter;
+  if (!o.exporter_listen.empty()) {
+    fleet_metrics = std::make_unique<FleetMetrics>(fleet);
+    absl::StatusOr<std::unique_ptr<FleetExporter>> created =
+        FleetExporter::Create(o.exporter_listen, *fleet_metrics);
+    if (!created.ok()) {
+      std::cerr << "warden-loadgen: " << created.status().message() << "\n";
+      return 1;
+    }
+    exporter = *std::move(created);
+  }
+  if (!o.exporter_only && !CanConnect(o)) {
     std::cerr << "warden-loadgen: cannot connect to wardend at " << o.server << " within "
               << o.connect_timeout_seconds << "s\n";
     return 1;
   }
   PrintPlan(o, fleet);
+  if (exporter != nullptr) {
+    std::cout << "exporter: http://" << exporter->address() << "/metrics" << std::endl;
+  }
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
   const absl::Time start = absl::Now();
+  if (fleet_options.misbehaving > 0) {
+    std::cout << absl::StrFormat(
+                     "misbehave-at %.3f\n",
+                     absl::ToDoubleSeconds(start + absl::Seconds(o.misbehave_after_seconds) -
+                                           absl::UnixEpoch()))
+              << std::flush;
+  }
+  MisbehaviourStarts starts;
+  FleetMetrics* const exported = fleet_metrics.get();
+  auto on_sent = [&fleet, &starts, exported](int device, const v1::MetricsReport& report,
+                                             bool misbehaving, absl::Time sent_at) {
+    if (misbehaving && fleet.misbehaviour(device) != Misbehaviour::kNone) {
+      starts.Record(device, sent_at);
+    }
+    if (exported != nullptr) exported->Record(device, report);
+  };
   std::vector<ReportStreamOptions> plans(streams);
   for (int s = 0; s < streams; ++s) {
     ReportStreamOptions& p = plans[s];
@@ -111,6 +219,7 @@ int Run(const Options& o) {
     p.once = o.once;
     p.misbehave_at = start + absl::Seconds(o.misbehave_after_seconds);
     p.seed = o.seed;
+    p.on_sent = on_sent;
   }
   for (int d = 0; d < o.devices; ++d) plans[d % streams].devices.push_back(d);
 
@@ -121,7 +230,13 @@ int Run(const Options& o) {
   threads.reserve(streams);
   for (int s = 0; s < streams; ++s) {
     threads.emplace_back([&, s] {
-      results[s] = RunReportStream(plans[s], fleet, stats, stop_requested);
+      if (o.exporter_only) {
+        results[s] = SimulateReports(plans[s], fleet, stats, stop_requested);
+      } else if (o.unary) {
+        results[s] = RunUnaryReports(plans[s], fleet, stats, stop_requested);
+      } else {
+        results[s] = RunReportStream(plans[s], fleet, stats, stop_requested);
+      }
       finished.fetch_add(1);
     });
   }
@@ -134,6 +249,7 @@ int Run(const Options& o) {
     absl::SleepFor(kTick);
     const absl::Time now = absl::Now();
     if (now >= end) stop_requested.store(true);
+    PrintStarts(fleet, starts);
     if (now - interval_start >= kReportEvery) {
       const std::string label = absl::StrFormat("%.1fs", absl::ToDoubleSeconds(now - start));
       std::cout << FormatTally(label, stats.TakeInterval(), now - interval_start) << std::endl;
@@ -142,6 +258,7 @@ int Run(const Options& o) {
   }
   stop_requested.store(true);
   for (std::thread& t : threads) t.join();
+  PrintStarts(fleet, starts);
 
   const absl::Duration elapsed = absl::Now() - start;
   std::cout << FormatTally(absl::StrFormat("total %.1fs", absl::ToDoubleSeconds(elapsed)),
@@ -205,6 +322,19 @@ int Main(int argc, char** argv) {
                  "seconds to wait for wardend at start")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  CLI::Option* unary = app.add_flag(
+      "--unary", o.unary,
+      "one Report RPC per report (callback API) instead of streams: --streams channels, "
+      "--max-inflight calls in flight on each");
+  CLI::Option* exporter =
+      app.add_option("--exporter-listen", o.exporter_listen,
+                     "also serve the fleet's latest reported metrics in Prometheus text format at "
+                     "http://HOST:PORT/metrics (port 0 picks one)");
+  app.add_flag("--exporter-only", o.exporter_only,
+               "make the reports on the same schedule for the exporter only; send nothing to "
+               "wardend")
+      ->needs(exporter)
+      ->excludes(unary);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -122,16 +122,17 @@ class ReportStream {
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       const absl::Time now = absl::Now();
+      const bool misbehaving = now >= options_.misbehave_at;
       v1::ReportRequest request;
       request.set_device_id(fleet_.name(device));
-      *request.mutable_report() =
-          fleet_.MakeReport(device, next_id[slot]++, now >= options_.misbehave_at, rng);
+      *request.mutable_report() = fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng);
       {
         absl::MutexLock lock(&mu_);
         pending_.push_back({device, request.report().header().report_id(), now});
       }
       if (!stream_->Write(request)) break;  // the stream is over; Finish says why
       stats_.RecordSent();
+      if (options_.on_sent) options_.on_sent(device, request.report(), misbehaving, now);
     }
     stream_->WritesDone();
     absl::MutexLock lock(&mu_);

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,11 @@ struct ReportStreamOptions {
   absl::Time misbehave_at = absl::InfinitePast();    // misbehaving devices misbehave from then
   uint64_t seed = 1;                                 // draws the traffic
   absl::Duration drain_timeout = absl::Seconds(10);  // wait for the last acks, at most
+  // Called from the sending thread after each report is handed to gRPC, with whether the
+  // device was told to misbehave in it. Default: none. Must be thread-safe when streams share it.
+  std::function<void(int device, const v1::MetricsReport& report, bool misbehaving,
+                     absl::Time sent_at)>
+      on_sent;
 };
 
 // Sends reports of `fleet`'s devices on one bidi stream, paced at options.rate, until
