@@ -46,10 +46,16 @@ class ConfigReader {
   }
 
   void Positive(const YAML::Node& node, const std::string& key, int64_t* out) {
-    int64_t v = 0;
+    AtLeast(node, key, 1, out);
+  }
+
+  void AtLeast(const YAML::Node& node, const std::string& key, int64_t min, int64_t* out) {
+    int64_t v = min - 1;
     Read(node, key, &v);
-    if (v <= 0) {
-      Error(node.Mark(), "E_VALUE", absl::StrCat("'", key, "' must be > 0"));
+    if (v < min) {
+      Error(node.Mark(), "E_VALUE",
+            min == 1 ? absl::StrCat("'", key, "' must be > 0")
+                     : absl::StrCat("'", key, "' must be >= ", min));
       return;
     }
     *out = v;
@@ -195,6 +201,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
 
   int64_t shards = o.engine.shards, queue = static_cast<int64_t>(o.engine.queue_capacity);
   int64_t silent = o.engine.invalidate_silent_after_seconds;
+  int64_t queue_delay = o.engine.max_queue_delay_ms;
   int64_t retention_days = o.engine.event_retention_seconds / 86400;
   int64_t max_message = o.max_message_bytes;
   int64_t inflight = static_cast<int64_t>(o.max_inflight_per_stream);
@@ -213,6 +220,8 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
       {"shards", [&](const YAML::Node& n) { r.Positive(n, "shards", &shards); }},
       {"queue_capacity", [&](const YAML::Node& n) { r.Positive(n, "queue_capacity", &queue); }},
       {"cached_devices", [&](const YAML::Node& n) { r.Positive(n, "cached_devices", &cached); }},
+      {"max_queue_delay_ms",
+       [&](const YAML::Node& n) { r.AtLeast(n, "max_queue_delay_ms", 0, &queue_delay); }},
       {"invalidate_silent_after_seconds",
        [&](const YAML::Node& n) { r.Positive(n, "invalidate_silent_after_seconds", &silent); }},
       {"event_retention_days",
@@ -238,6 +247,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   o.engine.shards = static_cast<int>(shards);
   o.engine.queue_capacity = static_cast<size_t>(queue);
   o.engine.cached_devices = static_cast<size_t>(cached);
+  o.engine.max_queue_delay_ms = queue_delay;
   o.engine.invalidate_silent_after_seconds = silent;
   o.engine.event_retention_seconds = retention_days * 86400;
   o.max_message_bytes = static_cast<int>(max_message);

@@ -34,7 +34,9 @@ struct IngestEngine::Work {
   // kReport
   const v1::ReportRequest* request = nullptr;
   std::unique_ptr<v1::ReportRequest> owned;
-  AckCallback done;
+  AckCallback done;  // or, from SubmitBatch(), sink->Ack(index, ...)
+  BatchSink* sink = nullptr;
+  int index = 0;
   // kBroker
   const v1::BrokerEvent* event = nullptr;
   std::shared_ptr<const void> keep;
@@ -108,6 +110,8 @@ struct IngestEngine::Group {
   struct Pending {
     // A report ack ...
     AckCallback done;
+    BatchSink* sink = nullptr;  // instead of done, for SubmitBatch()
+    int index = 0;
     v1::ReportAck ack;
     std::unique_ptr<v1::ReportRequest> owned;
     SteadyTime enqueued;
@@ -133,6 +137,7 @@ IngestEngine::IngestEngine(const EngineOptions& options, store::Store* store, co
                            Metrics* metrics, std::shared_ptr<const detectors::Evaluator> evaluator,
                            Outbox* outbox)
     : options_(options),
+      max_queue_delay_(std::chrono::milliseconds(std::max<int64_t>(0, options.max_queue_delay_ms))),
       store_(store),
       clock_(clock),
       metrics_(metrics),
@@ -234,6 +239,15 @@ void IngestEngine::SetEvaluator(std::shared_ptr<const detectors::Evaluator> eval
   for (auto& shard : shards_) shard->cv.notify_one();
 }
 
+bool IngestEngine::AdmitsLocked(const Shard& shard, SteadyTime now) const {
+  if (shard.stop || shard.queue.size() >= options_.queue_capacity) return false;
+  if (max_queue_delay_ > SteadyTime::duration::zero() && !shard.queue.empty() &&
+      now - shard.queue.front().enqueued > max_queue_delay_) {
+    return false;
+  }
+  return true;
+}
+
 bool IngestEngine::Enqueue(const std::string& device_id, Work work) {
   if (stopped_.load() || !healthy_.load()) return false;
   Shard* shard = shards_[PartitionOf(device_id) % shards_.size()].get();
@@ -242,7 +256,7 @@ bool IngestEngine::Enqueue(const std::string& device_id, Work work) {
   size_t depth;
   {
     std::lock_guard<std::mutex> lock(shard->mu);
-    if (shard->stop || shard->queue.size() >= options_.queue_capacity) return false;
+    if (!AdmitsLocked(*shard, work.enqueued)) return false;
     shard->queue.push_back(std::move(work));
     depth = shard->queue.size();
   }
@@ -269,6 +283,62 @@ bool IngestEngine::SubmitBrokerEvent(const v1::BrokerEvent* event, std::shared_p
   w.keep = std::move(keep);
   w.broker_done = std::move(done);
   return Enqueue(event->device_id(), std::move(w));
+}
+
+std::vector<int> IngestEngine::SubmitBatch(const v1::ReportBatch& batch,
+                                           const std::vector<int>& indices, BatchSink* sink) {
+  if (indices.empty()) return {};
+  if (stopped_.load() || !healthy_.load()) return indices;
+  // Positions in `indices` grouped by shard, each shard's in batch order (counting sort).
+  const size_t shards = shards_.size();
+  const size_t n = indices.size();
+  std::vector<uint32_t> shard_of(n);
+  std::vector<size_t> begin(shards + 1, 0);
+  for (size_t k = 0; k < n; ++k) {
+    shard_of[k] =
+        static_cast<uint32_t>(PartitionOf(batch.reports(indices[k]).device_id()) % shards);
+    ++begin[shard_of[k] + 1];
+  }
+  for (size_t s = 0; s < shards; ++s) begin[s + 1] += begin[s];
+  std::vector<size_t> order(n);
+  {
+    std::vector<size_t> next(begin.begin(), begin.end() - 1);
+    for (size_t k = 0; k < n; ++k) order[next[shard_of[k]]++] = k;
+  }
+  const SteadyTime enqueued = std::chrono::steady_clock::now();
+  const int64_t received_us = clock_->NowMicros();
+  std::vector<size_t> refused;  // positions in `indices`
+  for (size_t s = 0; s < shards; ++s) {
+    if (begin[s] == begin[s + 1]) continue;
+    Shard* shard = shards_[s].get();
+    size_t depth;
+    {
+      std::lock_guard<std::mutex> lock(shard->mu);
+      for (size_t o = begin[s]; o < begin[s + 1]; ++o) {
+        // Once a shard refuses, it refuses the rest of the batch too (its queue only
+        // grows while the lock is held), so a device's reports are never taken after
+        // an earlier one of them was refused.
+        if (!AdmitsLocked(*shard, enqueued)) {
+          refused.push_back(order[o]);
+          continue;
+        }
+        Work& w = shard->queue.emplace_back();
+        w.kind = Work::Kind::kReport;
+        w.enqueued = enqueued;
+        w.received_us = received_us;
+        w.request = &batch.reports(indices[order[o]]);
+        w.sink = sink;
+        w.index = indices[order[o]];
+      }
+      depth = shard->queue.size();
+    }
+    shard->cv.notify_one();
+    shard->depth->Set(static_cast<double>(depth));
+  }
+  std::sort(refused.begin(), refused.end());
+  std::vector<int> out(refused.size());
+  for (size_t r = 0; r < refused.size(); ++r) out[r] = indices[refused[r]];
+  return out;
 }
 
 void IngestEngine::ScheduleTimer(Shard* shard, const std::string& device_id, int64_t due_us,
@@ -489,6 +559,8 @@ void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, W
   const v1::ReportRequest& req = *w.request;
   Group::Pending& p = group->pending.emplace_back();
   p.done = std::move(w.done);
+  p.sink = w.sink;
+  p.index = w.index;
   p.owned = std::move(w.owned);
   p.enqueued = w.enqueued;
   p.ack.set_device_id(req.device_id());
@@ -791,7 +863,11 @@ void IngestEngine::WriterLoop() {
         }
         metrics_->ingest_latency().Observe(
             std::chrono::duration<double>(acked_at - p.enqueued).count());
-        p.done(p.ack);
+        if (p.sink != nullptr) {
+          p.sink->Ack(p.index, std::move(p.ack));
+        } else {
+          p.done(p.ack);
+        }
       }
     }
 

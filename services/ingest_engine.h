@@ -2,6 +2,7 @@
 #define WARDEN_SERVICES_INGEST_ENGINE_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -32,6 +33,12 @@ struct EngineOptions {
   // Requests a shard may hold waiting; past that Submit() refuses (RESOURCE_EXHAUSTED).
   // Default: 65536.
   size_t queue_capacity = 65536;
+  // Load shedding by waiting time: once the oldest request in a shard's queue has waited
+  // this long, Submit() refuses new requests for that shard (RESOURCE_EXHAUSTED) until
+  // the shard catches up, so under overload accepted reports stay fast and the excess
+  // is refused at once (clients back off and resend) instead of queueing for seconds.
+  // 0 disables the check (only queue_capacity bounds the queue). Default: 200 ms.
+  int64_t max_queue_delay_ms = 200;
   // Requests a shard takes from its queue at once; bounds a write group. Default: 4096.
   size_t max_batch = 4096;
   // A device silent this long has its alarms invalidated (reference: 2 days).
@@ -89,6 +96,28 @@ class IngestEngine {
   bool SubmitBrokerEvent(const v1::BrokerEvent* event, std::shared_ptr<const void> keep,
                          BrokerAckCallback done);
 
+  // Receives the acks of the reports queued by one SubmitBatch() call.
+  class BatchSink {
+   public:
+    // Called once per queued report, with its index in the batch, on the writer thread
+    // after the report's effects are durable — or with a REJECTED ack when they could
+    // not be made durable. Must not block. The engine does not touch the sink after its
+    // last call.
+    virtual void Ack(int index, v1::ReportAck&& ack) = 0;
+
+   protected:
+    ~BatchSink() = default;
+  };
+
+  // Queues the validated requests `batch.reports(i)`, i in `indices`, as Submit() would
+  // one by one — the same admission per report (its shard's queue capacity and queue
+  // delay; a stopped or unhealthy engine takes none) — but taking each shard's lock and
+  // waking each shard once, with no callback object per report. `batch` and `sink` must
+  // stay valid until the sink's last call. Returns the indices refused, in `indices`'
+  // order; the sink gets no call for them.
+  std::vector<int> SubmitBatch(const v1::ReportBatch& batch, const std::vector<int>& indices,
+                               BatchSink* sink);
+
   // The fleet statistics behind statistic behaviours (thresholds for the API).
   detectors::FleetStatistics& fleet() { return fleet_; }
 
@@ -122,6 +151,9 @@ class IngestEngine {
                Outbox* outbox);
   std::shared_ptr<const detectors::Evaluator> CurrentEvaluator() const;
   bool Enqueue(const std::string& device_id, Work work);
+  // Whether `shard` takes a request arriving at `now` (its mu held): Enqueue's and
+  // SubmitBatch's admission.
+  bool AdmitsLocked(const Shard& shard, std::chrono::steady_clock::time_point now) const;
   void ShardLoop(Shard* shard);
   void ProcessReport(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
   void ProcessVerify(Shard* shard, const detectors::Evaluator& ev, Work& work, Group* group);
@@ -161,6 +193,7 @@ class IngestEngine {
   void WriterLoop();
 
   const EngineOptions options_;
+  const std::chrono::steady_clock::duration max_queue_delay_;
   store::Store* const store_;
   const Clock* const clock_;
   Metrics* const metrics_;

@@ -42,11 +42,25 @@ TEST_F(ConfigTest, CachedDevicesSizesTheStateCache) {
   EXPECT_THAT(o.status().message(), HasSubstr("cached_devices"));
 }
 
+TEST_F(ConfigTest, MaxQueueDelayTakesZeroToDisableAndRefusesNegatives) {
+  absl::StatusOr<ServerOptions> o = Load("max_queue_delay_ms: 50\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.max_queue_delay_ms, 50);
+  o = Load("max_queue_delay_ms: 0\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.max_queue_delay_ms, 0);
+  o = Load("shards: 2\nmax_queue_delay_ms: -5\n");
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("wardend.yaml:2:"));
+  EXPECT_THAT(o.status().message(), HasSubstr("'max_queue_delay_ms' must be >= 0"));
+}
+
 TEST_F(ConfigTest, TheShippedConfigLoads) {
   absl::StatusOr<ServerOptions> o =
       LoadConfigFile(std::string(WARDEN_SOURCE_DIR) + "/deploy/wardend.yaml", ServerOptions());
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->engine.cached_devices, 262144u);
+  EXPECT_EQ(o->engine.max_queue_delay_ms, 200);
 }
 
 }  // namespace

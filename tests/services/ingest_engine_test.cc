@@ -100,6 +100,7 @@ TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
   EngineOptions o;
   o.shards = 1;
   o.queue_capacity = 8;
+  o.max_queue_delay_ms = 0;  // only the capacity sheds here
   o.max_batch = 1;
   o.before_write = [&] {
     std::unique_lock<std::mutex> lock(mu);
@@ -144,6 +145,62 @@ TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
   auto state = store_->GetDeviceState("dev-1");
   ASSERT_TRUE(state.ok() && state->has_value());
   EXPECT_EQ((*state)->last_report_id(), accepted);
+}
+
+TEST_F(IngestEngineTest, ShedsOnceTheOldestQueuedReportWaitedTooLongAndRecovers) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool released = false;
+  EngineOptions o;
+  o.shards = 1;
+  o.queue_capacity = 65536;  // far away: the waiting time must be what sheds
+  o.max_queue_delay_ms = 30;
+  o.max_batch = 1;
+  o.before_write = [&] {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return released; });
+    return absl::OkStatus();
+  };
+  StartEngine(o);
+
+  Acks acks;
+  int64_t accepted = 0;
+  bool refused = false;
+  for (int64_t id = 1; id <= 5000 && !refused; ++id) {
+    auto r = MakeReport("dev-3", id);
+    const v1::ReportRequest* raw = r.get();
+    if (engine_->Submit(raw, std::move(r), acks.Callback())) {
+      accepted = id;
+    } else {
+      refused = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_TRUE(refused) << "a held writer must make the engine shed by waiting time";
+  EXPECT_LT(accepted, 1000) << "shed long before the queue capacity";
+
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    released = true;
+  }
+  cv.notify_all();
+  std::vector<v1::ReportAck> got = acks.WaitFor(static_cast<size_t>(accepted));
+  ASSERT_EQ(got.size(), static_cast<size_t>(accepted));
+  for (size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].status(), v1::ReportAck::ACCEPTED);
+    EXPECT_EQ(got[i].report_id(), static_cast<int64_t>(i + 1));
+  }
+  // Caught up: the shard takes reports again, and the refused one left no trace.
+  auto next = MakeReport("dev-3", accepted + 1);
+  const v1::ReportRequest* raw = next.get();
+  ASSERT_TRUE(engine_->Submit(raw, std::move(next), acks.Callback()));
+  got = acks.WaitFor(static_cast<size_t>(accepted) + 1);
+  ASSERT_EQ(got.size(), static_cast<size_t>(accepted) + 1);
+  EXPECT_EQ(got.back().status(), v1::ReportAck::ACCEPTED);
+  engine_->Stop();
+  auto state = store_->GetDeviceState("dev-3");
+  ASSERT_TRUE(state.ok() && state->has_value());
+  EXPECT_EQ((*state)->last_report_id(), accepted + 1);
 }
 
 TEST_F(IngestEngineTest, AFailedWriteRejectsItsReportsAndStopsTakingNewOnes) {
