@@ -2,6 +2,8 @@
 #define WARDEN_SERVICES_INGEST_SERVICE_H_
 
 #include <cstddef>
+#include <functional>
+#include <memory>
 
 #include "services/ingest_engine.h"
 #include "services/metrics.h"
@@ -10,12 +12,16 @@
 
 namespace warden::services {
 
+// Most reports one StreamReportBatches message may carry.
+inline constexpr int kMaxReportsPerBatch = 1000;
+
 // IngestService on gRPC's callback API. Reactions only validate and hand reports to
 // the engine; acks are sent from the engine's writer thread once durable. Never blocks.
 class IngestServiceImpl final : public v1::IngestService::CallbackService {
  public:
   // `max_inflight_per_stream`: reports a stream may have unacknowledged before the
-  // server stops reading from it (flow control instead of unbounded memory).
+  // server stops reading from it (flow control instead of unbounded memory); a batch
+  // counts its reports.
   IngestServiceImpl(IngestEngine* engine, Metrics* metrics, ReportLimits limits,
                     size_t max_inflight_per_stream = 1024);
 
@@ -24,8 +30,16 @@ class IngestServiceImpl final : public v1::IngestService::CallbackService {
                                    v1::ReportAck* response) override;
   grpc::ServerBidiReactor<v1::ReportRequest, v1::ReportAck>* StreamReports(
       grpc::CallbackServerContext* context) override;
+  grpc::ServerBidiReactor<v1::ReportBatch, v1::ReportBatchAck>* StreamReportBatches(
+      grpc::CallbackServerContext* context) override;
 
  private:
+  using BatchDone = std::function<void(const v1::ReportBatchAck&)>;
+
+  // Validates each report of `batch`, hands the valid ones to the engine at once and
+  // calls `done` once every report has its ack.
+  void SubmitBatch(std::unique_ptr<v1::ReportBatch> batch, BatchDone done);
+
   IngestEngine* const engine_;
   Metrics* const metrics_;
   const ReportLimits limits_;

@@ -1,6 +1,7 @@
 #ifndef WARDEN_SERVICES_ORDERED_STREAM_H_
 #define WARDEN_SERVICES_ORDERED_STREAM_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -17,9 +18,11 @@ namespace warden::services {
 // (StreamReports, BrokerEventService.StreamEvents). Requests are numbered as they are
 // read; `handle` gets each one with a `complete` callback that it (or the engine) calls
 // exactly once, from any thread. Responses can complete out of order (different shards)
-// and are written strictly in request order. At most `max_inflight` requests are
-// unanswered: past that the reactor stops reading, which pushes back on the client
-// through HTTP/2 flow control.
+// and are written strictly in request order. At most `max_inflight` units of work are
+// unanswered (a request weighs 1, or what `weigh` says, e.g. the reports of a batch,
+// and at least 1): past that the reactor stops reading, which pushes back on the client
+// through HTTP/2 flow control. It always reads when nothing is unanswered, so a request
+// heavier than the limit still goes through, alone.
 //
 // Lifetime: Finish is called only once every report read has been acknowledged (or
 // dropped, on a broken stream); the reactor deletes itself in OnDone.
@@ -28,10 +31,12 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
  public:
   using Complete = std::function<void(const Response&)>;
   using Handler = std::function<void(std::unique_ptr<Request>, Complete)>;
+  using Weigh = size_t (*)(const Request&);
 
-  // Starts reading; the reactor deletes itself when the call is done.
-  OrderedStreamReactor(Handler handle, size_t max_inflight)
-      : handle_(std::move(handle)), max_inflight_(max_inflight) {
+  // Starts reading; the reactor deletes itself when the call is done. `weigh` (may be
+  // null: every request weighs 1) is called once per request, before `handle`.
+  OrderedStreamReactor(Handler handle, size_t max_inflight, Weigh weigh = nullptr)
+      : handle_(std::move(handle)), max_inflight_(max_inflight), weigh_(weigh) {
     read_pending_ = true;
     NextRead();
   }
@@ -49,13 +54,14 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
       return;
     }
     std::unique_ptr<Request> req = std::move(incoming_);
+    const size_t weight = weigh_ == nullptr ? 1 : std::max<size_t>(1, weigh_(*req));
     uint64_t seq;
     {
       std::lock_guard<std::mutex> lock(mu_);
       read_pending_ = false;  // inflight_ now holds the stream open instead
       seq = next_seq_++;
-      ++inflight_;
-      responses_.emplace_back();
+      inflight_ += weight;
+      responses_.emplace_back().weight = weight;
     }
     handle_(std::move(req), [this, seq](const Response& r) { CompleteAt(seq, r); });
     bool read_more;
@@ -77,7 +83,7 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
       std::lock_guard<std::mutex> lock(mu_);
       writing_ = false;
       if (!ok) broken_ = true;
-      --inflight_;
+      inflight_ -= responses_.front().weight;
       ++written_seq_;
       responses_.pop_front();
       DropIfBrokenLocked();
@@ -125,7 +131,7 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
     bool finish = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      responses_[seq - written_seq_] = response;
+      responses_[seq - written_seq_].response = response;
       DropIfBrokenLocked();
       write_now = TakeNextWriteLocked();
       finish = ShouldFinishLocked();
@@ -137,18 +143,20 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
   // On a broken stream nobody reads acks: completed ones are dropped in order.
   void DropIfBrokenLocked() {
     if (!broken_ || writing_) return;
-    while (!responses_.empty() && responses_.front().has_value()) {
+    while (!responses_.empty() && responses_.front().response.has_value()) {
+      inflight_ -= responses_.front().weight;
       responses_.pop_front();
       ++written_seq_;
-      --inflight_;
     }
   }
 
   // If no write is in progress and the next ack in order is ready, moves it to
   // writing_response_ and returns true: the caller must StartWrite after unlocking.
   bool TakeNextWriteLocked() {
-    if (writing_ || broken_ || responses_.empty() || !responses_.front().has_value()) return false;
-    writing_response_ = std::move(*responses_.front());  // front is popped once written
+    if (writing_ || broken_ || responses_.empty() || !responses_.front().response.has_value()) {
+      return false;
+    }
+    writing_response_ = std::move(*responses_.front().response);  // popped once written
     writing_ = true;
     return true;
   }
@@ -166,14 +174,21 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
     return false;
   }
 
+  // A request read and not yet answered (response empty) or not yet written.
+  struct Slot {
+    std::optional<Response> response;
+    size_t weight = 1;
+  };
+
   const Handler handle_;
   const size_t max_inflight_;
+  const Weigh weigh_;
   std::unique_ptr<Request> incoming_;  // touched only by the read path
   std::mutex mu_;
   uint64_t next_seq_ = 0;
-  uint64_t written_seq_ = 0;                       // seq of responses_.front()
-  std::deque<std::optional<Response>> responses_;  // index: seq - written_seq_
-  size_t inflight_ = 0;                            // read, not yet written (or dropped)
+  uint64_t written_seq_ = 0;    // seq of responses_.front()
+  std::deque<Slot> responses_;  // index: seq - written_seq_
+  size_t inflight_ = 0;         // weight read, not yet written (or dropped)
   Response writing_response_;
   bool writing_ = false;
   bool reads_done_ = false;
