@@ -6,7 +6,7 @@
 # output) and copies the summaries to bench/results/latest/ (kept in git).
 # docs/PERFORMANCE.md explains each measure and keeps the curated numbers.
 #
-#   bench/run.sh                  # 3 runs per scenario, about 12 minutes after the build
+#   bench/run.sh                  # 3 runs per scenario, about 14 minutes after the build
 #   bench/run.sh --quick          # 1 short run per scenario, about 2 minutes: a smoke test
 #   bench/run.sh --runs 5         # or WARDEN_BENCH_RUNS=5
 #   bench/run.sh --no-build --build-dir /path/to/release-build
@@ -15,6 +15,7 @@
 # alerts to a real Alertmanager; a fresh wardend and data dir per scenario, warmed up
 # with one report per device):
 #   stream_wal    streaming, offered far above capacity, acks after the WAL write
+#   stream_batch  the same with 100 reports per message (StreamReportBatches, --batch 100)
 #   stream_fsync  the same with --sync-writes (fsync per group commit)
 #   unary         one Report RPC per report, 4 channels x 1024 calls in flight
 #   latency_40k   streaming at 40,000 reports/s: p99 ack latency; report -> Alertmanager
@@ -189,6 +190,15 @@ load() {
   bench_log "$name run $run: $(tail -n 1 "$txt")"
 }
 
+# measure_cpu PREFIX RUN: wardend's and the loadgen's CPU µs per accepted report in the
+# last load(), as PREFIXcpu_us_per_report and PREFIXloadgen_cpu_us_per_report.
+measure_cpu() {
+  measure "${1}cpu_us_per_report" "$2" "$(json "$run_json" \
+    'round(d["wardend_cpu_s"] * 1e6 / d["accepted"], 1) if d.get("accepted") else None')"
+  measure "${1}loadgen_cpu_us_per_report" "$2" "$(json "$run_json" \
+    'round(d["loadgen_cpu_s"] * 1e6 / d["accepted"], 1) if d.get("accepted") and d.get("loadgen_cpu_s") else None')"
+}
+
 histogram() {  # histogram NAME: JSON of what NAME recorded during the last load()
   python3 bench/lib/histogram_delta.py "$1" "$scenario_dir/metrics-before.txt" \
     "$scenario_dir/metrics-after.txt"
@@ -202,10 +212,7 @@ start_scenario stream_wal
 for run in $(seq 1 "$runs"); do
   load stream_wal "$run" --rate "$saturate_rate"
   measure stream_wal "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
-  measure cpu_us_per_report "$run" "$(json "$run_json" \
-    'round(d["wardend_cpu_s"] * 1e6 / d["accepted"], 1) if d.get("accepted") else None')"
-  measure loadgen_cpu_us_per_report "$run" "$(json "$run_json" \
-    'round(d["loadgen_cpu_s"] * 1e6 / d["accepted"], 1) if d.get("accepted") and d.get("loadgen_cpu_s") else None')"
+  measure_cpu "" "$run"
 done
 stop_scenario
 capacity=$(python3 -c "
@@ -213,6 +220,17 @@ import json, statistics, sys
 v = [json.loads(l)['value'] for l in open(sys.argv[1]) if json.loads(l)['measure'] == 'stream_wal']
 v = [x for x in v if x]
 print(int(statistics.median(v)) if v else 50000)" "$out/measures.jsonl")
+
+# 1b. The same in batches of 100 reports per message (StreamReportBatches), as gateways
+# and brokers that report for many devices send them.
+bench_log "stream_batch: streaming, 100 reports per message, WAL-durable acks, offered $saturate_rate reports/s"
+start_scenario stream_batch
+for run in $(seq 1 "$runs"); do
+  load stream_batch "$run" --rate "$saturate_rate" --batch 100
+  measure stream_batch "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
+  measure_cpu batch_ "$run"
+done
+stop_scenario
 
 # 2. Streaming with fsync group commit.
 bench_log "stream_fsync: the same with --sync-writes"
@@ -229,10 +247,7 @@ start_scenario unary
 for run in $(seq 1 "$runs"); do
   load unary "$run" --unary --streams 4 --max-inflight 1024 --rate "$saturate_rate"
   measure unary "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
-  measure unary_cpu_us_per_report "$run" "$(json "$run_json" \
-    'round(d["wardend_cpu_s"] * 1e6 / d["accepted"], 1) if d.get("accepted") else None')"
-  measure unary_loadgen_cpu_us_per_report "$run" "$(json "$run_json" \
-    'round(d["loadgen_cpu_s"] * 1e6 / d["accepted"], 1) if d.get("accepted") and d.get("loadgen_cpu_s") else None')"
+  measure_cpu unary_ "$run"
 done
 stop_scenario
 

@@ -58,6 +58,7 @@ struct Options {
   std::string device_prefix = "dev-";
   int64_t report_id_start = absl::ToUnixSeconds(absl::Now()) * 1000;
   int max_inflight = 1024;
+  int batch = 1;  // reports per message; > 1: StreamReportBatches
   uint64_t seed = 1;
   bool once = false;
   double connect_timeout_seconds = 10;
@@ -144,6 +145,9 @@ void PrintPlan(const Options& o, const Fleet& fleet) {
   } else if (o.unary) {
     std::cout << "unary: one Report call per report, " << o.streams << " channels, up to "
               << o.max_inflight << " calls in flight on each\n";
+  } else if (o.batch > 1) {
+    std::cout << "batched: StreamReportBatches, " << o.batch << " reports per message, up to "
+              << o.max_inflight << " reports in flight per stream\n";
   }
   const std::vector<int> bad = fleet.Misbehaving();
   std::cout << "misbehaving devices: " << bad.size();
@@ -215,6 +219,7 @@ int Run(const Options& o) {
     p.stream = s;
     p.rate = o.rate / streams;
     p.max_inflight = o.max_inflight;
+    p.batch = o.batch;
     p.report_id_start = o.report_id_start;
     p.once = o.once;
     p.misbehave_at = start + absl::Seconds(o.misbehave_after_seconds);
@@ -315,6 +320,12 @@ int Main(int argc, char** argv) {
   app.add_option("--max-inflight", o.max_inflight, "unacked reports per stream, at most")
       ->check(CLI::Range(1, 1'000'000))
       ->capture_default_str();
+  CLI::Option* batch =
+      app.add_option("--batch", o.batch,
+                     "reports per message: 1 streams each alone (StreamReports); more use "
+                     "StreamReportBatches with this many reports in each message")
+          ->check(CLI::Range(1, 1000))
+          ->capture_default_str();
   app.add_option("--seed", o.seed, "picks misbehaving devices, ports and traffic")
       ->capture_default_str();
   app.add_flag("--once", o.once, "send exactly one report per device, then exit");
@@ -326,6 +337,7 @@ int Main(int argc, char** argv) {
       "--unary", o.unary,
       "one Report RPC per report (callback API) instead of streams: --streams channels, "
       "--max-inflight calls in flight on each");
+  unary->excludes(batch);
   CLI::Option* exporter =
       app.add_option("--exporter-listen", o.exporter_listen,
                      "also serve the fleet's latest reported metrics in Prometheus text format at "

@@ -21,9 +21,10 @@ namespace {
 // How often blocked threads look at the stop flag.
 constexpr absl::Duration kPoll = absl::Milliseconds(100);
 
-// One stream's run: the writer sends, the reader matches each ack with the oldest
-// report not yet acked (the server acks in order). Thread-safe where it must be:
-// `pending_` and the flags are shared by the writer, the reader and Run().
+// One stream's run: the writer sends (one report a message, or batches of them), the
+// reader matches each ack with the oldest report not yet acked (the server acks in
+// order). Thread-safe where it must be: `pending_`, `batches_` and the flags are shared
+// by the writer, the reader and Run().
 class ReportStream {
  public:
   ReportStream(const ReportStreamOptions& options, const Fleet& fleet, LoadStats& stats,
@@ -36,14 +37,18 @@ class ReportStream {
     auto channel =
         grpc::CreateCustomChannel(options_.server, grpc::InsecureChannelCredentials(), args);
     auto stub = v1::IngestService::NewStub(channel);
-    stream_ = stub->StreamReports(&context_);
+    if (batched()) {
+      batch_stream_ = stub->StreamReportBatches(&context_);
+    } else {
+      stream_ = stub->StreamReports(&context_);
+    }
 
     std::thread writer([this] { Write(); });
     std::thread reader([this] { Read(); });
     const bool drained = AwaitEnd();
     writer.join();
     reader.join();
-    const grpc::Status status = stream_->Finish();
+    const grpc::Status status = batched() ? batch_stream_->Finish() : stream_->Finish();
 
     absl::MutexLock lock(&mu_);
     if (!drained) {
@@ -69,6 +74,15 @@ class ReportStream {
     int64_t report_id;
     absl::Time sent_at;
   };
+
+  // What on_sent is told of a report once its message is sent.
+  struct Sent {
+    int device;
+    bool misbehaving;
+    absl::Time at;
+  };
+
+  bool batched() const { return options_.batch > 1; }
 
   // Waits until the reader has seen the end of the stream. Once the writer is done (or
   // told to stop), waits at most drain_timeout more, then cancels the call. Returns
@@ -100,11 +114,14 @@ class ReportStream {
     return !stop_.load();
   }
 
-  // Waits for room under max_inflight. False when the stream is over or told to stop.
+  // Waits for room for one message of options.batch reports under max_inflight (a
+  // message always goes when nothing is in flight). False when the stream is over or
+  // told to stop.
   bool AwaitRoom() {
     absl::MutexLock lock(&mu_);
     auto room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-      return reader_done_ || static_cast<int>(pending_.size()) < options_.max_inflight;
+      return reader_done_ || pending_.empty() ||
+             static_cast<int>(pending_.size()) + options_.batch <= options_.max_inflight;
     };
     while (!mu_.AwaitWithTimeout(absl::Condition(&room), kPoll)) {
       if (stop_.load()) return false;
@@ -112,29 +129,64 @@ class ReportStream {
     return !reader_done_;
   }
 
+  // Sends `batch` as one message (a single report on StreamReports when not batched),
+  // then tells stats and on_sent about each report. False when the stream is over.
+  bool Send(const v1::ReportBatch& batch, const std::vector<Sent>& sent) {
+    if (batched()) {
+      {
+        absl::MutexLock lock(&mu_);
+        batches_.push_back(batch.reports_size());
+      }
+      if (!batch_stream_->Write(batch)) return false;
+    } else if (!stream_->Write(batch.reports(0))) {
+      return false;
+    }
+    for (int r = 0; r < batch.reports_size(); ++r) {
+      stats_.RecordSent();
+      if (options_.on_sent) {
+        options_.on_sent(sent[r].device, batch.reports(r).report(), sent[r].misbehaving,
+                         sent[r].at);
+      }
+    }
+    return true;
+  }
+
   void Write() {
     const std::vector<int>& devices = options_.devices;
     TokenBucket bucket(options_.rate, std::max(1.0, options_.rate / 20), absl::Now());
     std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
     std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
+    v1::ReportBatch batch;  // the message being filled (cleared, not freed, once sent)
+    std::vector<Sent> sent;
+    bool open = true;
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
-      if (!SleepUnlessStopped(bucket.Take(absl::Now())) || !AwaitRoom()) break;
+      if (batch.reports_size() == 0 && !AwaitRoom()) break;
+      if (!SleepUnlessStopped(bucket.Take(absl::Now()))) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       const absl::Time now = absl::Now();
       const bool misbehaving = now >= options_.misbehave_at;
-      v1::ReportRequest request;
-      request.set_device_id(fleet_.name(device));
-      *request.mutable_report() = fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng);
+      v1::ReportRequest* request = batch.add_reports();
+      request->set_device_id(fleet_.name(device));
+      *request->mutable_report() = fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng);
+      sent.push_back({device, misbehaving, now});
       {
         absl::MutexLock lock(&mu_);
-        pending_.push_back({device, request.report().header().report_id(), now});
+        pending_.push_back({device, request->report().header().report_id(), now});
       }
-      if (!stream_->Write(request)) break;  // the stream is over; Finish says why
-      stats_.RecordSent();
-      if (options_.on_sent) options_.on_sent(device, request.report(), misbehaving, now);
+      if (batch.reports_size() < options_.batch) continue;
+      open = Send(batch, sent);
+      if (!open) break;  // the stream is over; Finish says why
+      batch.Clear();
+      sent.clear();
     }
-    stream_->WritesDone();
+    // A partial batch (once, or told to stop): its reports are pending, so send it.
+    if (open && batch.reports_size() > 0) Send(batch, sent);
+    if (batched()) {
+      batch_stream_->WritesDone();
+    } else {
+      stream_->WritesDone();
+    }
     absl::MutexLock lock(&mu_);
     writer_done_ = true;
   }
@@ -162,12 +214,33 @@ class ReportStream {
     return p;
   }
 
+  void Record(const v1::ReportAck& ack, absl::Time now) {
+    std::optional<Pending> p = TakeOldestPending(ack);
+    if (p.has_value()) stats_.RecordAck(ack, now - p->sent_at);
+  }
+
+  // Records an error unless the ack of a batch has one ack per report of it.
+  void CheckBatchAck(const v1::ReportBatchAck& acks) {
+    absl::MutexLock lock(&mu_);
+    const int expected = batches_.empty() ? 0 : batches_.front();
+    if (!batches_.empty()) batches_.pop_front();
+    if (error_.ok() && acks.acks_size() != expected) {
+      error_ = absl::InternalError(absl::StrCat("the ack of a batch of ", expected, " reports has ",
+                                                acks.acks_size(), " acks"));
+    }
+  }
+
   void Read() {
-    v1::ReportAck ack;
-    while (stream_->Read(&ack)) {
-      const absl::Time now = absl::Now();
-      std::optional<Pending> p = TakeOldestPending(ack);
-      if (p.has_value()) stats_.RecordAck(ack, now - p->sent_at);
+    if (batched()) {
+      v1::ReportBatchAck acks;
+      while (batch_stream_->Read(&acks)) {
+        const absl::Time now = absl::Now();
+        CheckBatchAck(acks);
+        for (const v1::ReportAck& ack : acks.acks()) Record(ack, now);
+      }
+    } else {
+      v1::ReportAck ack;
+      while (stream_->Read(&ack)) Record(ack, absl::Now());
     }
     absl::MutexLock lock(&mu_);
     reader_done_ = true;
@@ -179,10 +252,13 @@ class ReportStream {
   const std::atomic<bool>& stop_;
 
   grpc::ClientContext context_;
+  // One of them, as options.batch says.
   std::unique_ptr<grpc::ClientReaderWriter<v1::ReportRequest, v1::ReportAck>> stream_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ReportBatch, v1::ReportBatchAck>> batch_stream_;
 
   absl::Mutex mu_;
   std::deque<Pending> pending_ ABSL_GUARDED_BY(mu_);
+  std::deque<int> batches_ ABSL_GUARDED_BY(mu_);  // sizes of the batches sent, not yet acked
   bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
   bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status error_ ABSL_GUARDED_BY(mu_);  // the first mismatched ack

@@ -14,18 +14,22 @@
 
 namespace warden::tools {
 
-// One IngestService.StreamReports call of warden-loadgen.
+// One IngestService.StreamReports (or StreamReportBatches) call of warden-loadgen.
 struct ReportStreamOptions {
   std::string server;           // host:port
   int stream = 0;               // which of the run's streams; each has its own connection
   std::vector<int> devices;     // fleet indices this stream reports for, round-robin
   double rate = 250;            // reports per second on this stream
-  int max_inflight = 1024;      // reports sent and not yet acked, at most
+  int max_inflight = 1024;      // reports sent and not yet acked, at most (but one batch)
   int64_t report_id_start = 1;  // each device's ids: start, start + 1, ...
   bool once = false;            // one report per device, then finish
   absl::Time misbehave_at = absl::InfinitePast();    // misbehaving devices misbehave from then
   uint64_t seed = 1;                                 // draws the traffic
   absl::Duration drain_timeout = absl::Seconds(10);  // wait for the last acks, at most
+  // Reports per message: 1 sends each as a message of StreamReports; more use
+  // StreamReportBatches with this many reports in each ReportBatch (the last one of a
+  // run may be smaller). A batch is sent once full, so at low rates reports wait for it.
+  int batch = 1;
   // Called from the sending thread after each report is handed to gRPC, with whether the
   // device was told to misbehave in it. Default: none. Must be thread-safe when streams share it.
   std::function<void(int device, const v1::MetricsReport& report, bool misbehaving,
@@ -38,8 +42,8 @@ struct ReportStreamOptions {
 // to drain_timeout for the remaining acks. A writer and a reader thread; blocks until
 // both are done. Every send and ack (with its send → ack latency) goes to `stats`.
 // Errors: the stream's status when it ended other than OK (UNAVAILABLE when the server
-// is unreachable), or Internal for an ack that does not match the report it answers,
-// or acks missing after the drain timeout.
+// is unreachable), or Internal for an ack that does not match the report it answers
+// (or a batch ack without one ack per report), or acks missing after the drain timeout.
 absl::Status RunReportStream(const ReportStreamOptions& options, const Fleet& fleet,
                              LoadStats& stats, const std::atomic<bool>& stop);
 

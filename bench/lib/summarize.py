@@ -14,6 +14,8 @@ import sys
 # key, what, unit, comparison, target (None: informational), digits
 MEASURES = [
     ("stream_wal", "Streaming ingest, WAL-durable acks, saturated", "reports/s", ">=", 150000, 0),
+    ("stream_batch", "Streaming ingest, batches of 100 reports per message, WAL-durable acks",
+     "reports/s", ">=", 150000, 0),
     ("stream_fsync", "Streaming ingest, fsync group commit, saturated", "reports/s", ">=", 80000, 0),
     ("unary", "Unary ingest (one RPC per report, many in flight)", "reports/s", ">=", 25000, 0),
     ("p99_40k", "p99 ack latency, streaming at 40,000 reports/s", "ms", "<=", 3, 2),
@@ -38,6 +40,9 @@ MEASURES = [
     ("cpu_us_per_report", "wardend CPU per report, saturated streaming", "us", None, None, 1),
     ("loadgen_cpu_us_per_report", "warden-loadgen CPU per report, saturated streaming", "us", None,
      None, 1),
+    ("batch_cpu_us_per_report", "wardend CPU per report, batches of 100", "us", None, None, 1),
+    ("batch_loadgen_cpu_us_per_report", "warden-loadgen CPU per report, batches of 100", "us",
+     None, None, 1),
     ("unary_cpu_us_per_report", "wardend CPU per report, unary", "us", None, None, 1),
     ("unary_loadgen_cpu_us_per_report", "warden-loadgen CPU per report, unary", "us", None, None,
      1),

@@ -15,10 +15,11 @@ namespace warden::tools {
 namespace {
 
 // Acks every report in order: REJECTED (InvalidPayload) above 1 MB out, else ACCEPTED.
-// Or, as told, acks with a wrong report id, or never acks.
+// Or, as told, acks with a wrong report id, never acks, or (batches) leaves the last
+// report of each batch without an ack.
 class FakeIngest final : public v1::IngestService::Service {
  public:
-  enum class Mode { kAck, kWrongId, kSilent };
+  enum class Mode { kAck, kWrongId, kSilent, kShortBatchAck };
   explicit FakeIngest(Mode mode = Mode::kAck) : mode_(mode) {}
 
   grpc::Status StreamReports(
@@ -26,28 +27,28 @@ class FakeIngest final : public v1::IngestService::Service {
       grpc::ServerReaderWriter<v1::ReportAck, v1::ReportRequest>* stream) override {
     v1::ReportRequest request;
     while (stream->Read(&request)) {
+      v1::ReportAck ack = Take(request);
+      if (mode_ != Mode::kSilent) stream->Write(ack);
+    }
+    AwaitCancelIfSilent(context);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status StreamReportBatches(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::ReportBatchAck, v1::ReportBatch>* stream) override {
+    v1::ReportBatch batch;
+    while (stream->Read(&batch)) {
       {
         absl::MutexLock lock(&mu_);
-        ids_[request.device_id()].push_back(request.report().header().report_id());
-        last_[request.device_id()] = request.report();
+        batch_sizes_.push_back(batch.reports_size());
       }
-      if (mode_ == Mode::kSilent) continue;
-      v1::ReportAck ack;
-      ack.set_device_id(request.device_id());
-      ack.set_report_id(request.report().header().report_id() + (mode_ == Mode::kWrongId));
-      if (request.report().metrics().network_stats().bytes_out() > 1'000'000) {
-        ack.set_status(v1::ReportAck::REJECTED);
-        ack.set_error_code("InvalidPayload");
-      } else {
-        ack.set_status(v1::ReportAck::ACCEPTED);
-      }
-      stream->Write(ack);
+      v1::ReportBatchAck acks;
+      for (const v1::ReportRequest& r : batch.reports()) *acks.add_acks() = Take(r);
+      if (mode_ == Mode::kShortBatchAck) acks.mutable_acks()->RemoveLast();
+      if (mode_ != Mode::kSilent) stream->Write(acks);
     }
-    // A silent server keeps the stream open until the client gives up.
-    const absl::Time give_up = absl::Now() + absl::Seconds(5);
-    while (mode_ == Mode::kSilent && !context->IsCancelled() && absl::Now() < give_up) {
-      absl::SleepFor(absl::Milliseconds(10));
-    }
+    AwaitCancelIfSilent(context);
     return grpc::Status::OK;
   }
 
@@ -59,12 +60,44 @@ class FakeIngest final : public v1::IngestService::Service {
     absl::MutexLock lock(&mu_);
     return last_;
   }
+  std::vector<int> batch_sizes() {
+    absl::MutexLock lock(&mu_);
+    return batch_sizes_;
+  }
 
  private:
+  // Records the report and makes its ack.
+  v1::ReportAck Take(const v1::ReportRequest& request) {
+    {
+      absl::MutexLock lock(&mu_);
+      ids_[request.device_id()].push_back(request.report().header().report_id());
+      last_[request.device_id()] = request.report();
+    }
+    v1::ReportAck ack;
+    ack.set_device_id(request.device_id());
+    ack.set_report_id(request.report().header().report_id() + (mode_ == Mode::kWrongId));
+    if (request.report().metrics().network_stats().bytes_out() > 1'000'000) {
+      ack.set_status(v1::ReportAck::REJECTED);
+      ack.set_error_code("InvalidPayload");
+    } else {
+      ack.set_status(v1::ReportAck::ACCEPTED);
+    }
+    return ack;
+  }
+
+  void AwaitCancelIfSilent(grpc::ServerContext* context) {
+    // A silent server keeps the stream open until the client gives up.
+    const absl::Time give_up = absl::Now() + absl::Seconds(5);
+    while (mode_ == Mode::kSilent && !context->IsCancelled() && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(10));
+    }
+  }
+
   const Mode mode_;
   absl::Mutex mu_;
   std::map<std::string, std::vector<int64_t>> ids_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, v1::MetricsReport> last_ ABSL_GUARDED_BY(mu_);
+  std::vector<int> batch_sizes_ ABSL_GUARDED_BY(mu_);
 };
 
 // A server on an ephemeral port for the test's lifetime.
@@ -101,17 +134,9 @@ ReportStreamOptions AllDevices(const Fleet& fleet, const std::string& server) {
   return o;
 }
 
-TEST(ReportStreamTest, OnceSendsOneReportPerDeviceAndTalliesTheAcks) {
-  FakeIngest ingest;
-  Server server(&ingest);
-  const Fleet fleet(TwentyDevicesFiveMisbehaving());
-  ReportStreamOptions options = AllDevices(fleet, server.address());
-  options.once = true;  // misbehave_at defaults to the past: the bad ones misbehave now
-  LoadStats stats;
-  std::atomic<bool> stop{false};
-
-  ASSERT_TRUE(RunReportStream(options, fleet, stats, stop).ok());
-
+// After a `once` run of AllDevices(): the server got each device's first report, and
+// each ack was tallied (the exfiltrating devices' as REJECTED), with its latency.
+void ExpectOneReportPerDeviceTallied(FakeIngest& ingest, const Fleet& fleet, LoadStats& stats) {
   const auto ids = ingest.ids();
   ASSERT_EQ(ids.size(), 20u);
   int exfiltrating = 0;
@@ -125,6 +150,20 @@ TEST(ReportStreamTest, OnceSendsOneReportPerDeviceAndTalliesTheAcks) {
   EXPECT_EQ(t.accepted, 20 - exfiltrating);
   EXPECT_EQ(exfiltrating == 0 ? 0 : t.rejected.at("InvalidPayload"), exfiltrating);
   EXPECT_EQ(t.latency.count(), 20);
+}
+
+TEST(ReportStreamTest, OnceSendsOneReportPerDeviceAndTalliesTheAcks) {
+  FakeIngest ingest;
+  Server server(&ingest);
+  const Fleet fleet(TwentyDevicesFiveMisbehaving());
+  ReportStreamOptions options = AllDevices(fleet, server.address());
+  options.once = true;  // misbehave_at defaults to the past: the bad ones misbehave now
+  LoadStats stats;
+  std::atomic<bool> stop{false};
+
+  ASSERT_TRUE(RunReportStream(options, fleet, stats, stop).ok());
+
+  ExpectOneReportPerDeviceTallied(ingest, fleet, stats);
 }
 
 TEST(ReportStreamTest, MisbehavesOnlyFromTheGivenTime) {
@@ -198,6 +237,37 @@ TEST(ReportStreamTest, GivesUpOnMissingAcksAfterTheDrainTimeout) {
   const absl::Status s = RunReportStream(options, fleet, stats, stop);
   EXPECT_EQ(s.code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_EQ(s.message(), "20 reports unacked 200ms after the last send");
+}
+
+TEST(ReportStreamTest, BatchesSendSeveralReportsPerMessageAndTallyEachAck) {
+  FakeIngest ingest;
+  Server server(&ingest);
+  const Fleet fleet(TwentyDevicesFiveMisbehaving());
+  ReportStreamOptions options = AllDevices(fleet, server.address());
+  options.once = true;
+  options.batch = 7;
+  LoadStats stats;
+  std::atomic<bool> stop{false};
+
+  ASSERT_TRUE(RunReportStream(options, fleet, stats, stop).ok());
+
+  EXPECT_EQ(ingest.batch_sizes(), (std::vector<int>{7, 7, 6}));  // the last one partial
+  ExpectOneReportPerDeviceTallied(ingest, fleet, stats);
+}
+
+TEST(ReportStreamTest, ABatchAckWithoutAnAckPerReportIsAnError) {
+  FakeIngest ingest(FakeIngest::Mode::kShortBatchAck);
+  Server server(&ingest);
+  const Fleet fleet(TwentyDevicesFiveMisbehaving());
+  ReportStreamOptions options = AllDevices(fleet, server.address());
+  options.once = true;
+  options.batch = 10;
+  options.drain_timeout = absl::Milliseconds(200);
+  LoadStats stats;
+  std::atomic<bool> stop{false};
+  const absl::Status s = RunReportStream(options, fleet, stats, stop);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInternal) << s;
+  EXPECT_EQ(s.message(), "the ack of a batch of 10 reports has 9 acks");
 }
 
 TEST(ReportStreamTest, UnreachableServerIsUnavailable) {
