@@ -94,6 +94,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.compression = rocksdb::kNoCompression;
+  cf_options.write_buffer_size = options.write_buffer_bytes;
 
   // Device states are read one device at a time on a cache miss, and most misses of a
   // growing fleet are devices never seen: a Bloom filter answers those without a read.
@@ -101,6 +102,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   rocksdb::BlockBasedTableOptions state_table = table;
   state_table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   state_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(state_table));
+  state_options.write_buffer_size = options.state_write_buffer_bytes;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   families.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);

