@@ -6,12 +6,16 @@
 // variation is about the same size whatever its volume, and one setting fits a
 // thermostat sending kilobytes and a gateway sending megabytes.
 //
-// State (v1::BaselineState: 21 bytes, up to ~170 with the hourly profile, names aside):
+// State (v1::BaselineState: 21 bytes serialized, 168 with the hourly profile, plus ~20
+// for its key and fingerprint):
 //   center      robust running level of x;
 //   spread      running mean absolute deviation of x from the expected value;
 //   datapoints  datapoints learned (saturates at kMaxDatapoints);
-//   hourly_*    with `hourly`: per UTC hour of day, the offset of x from `center` and
-//               how many datapoints that hour has seen (saturates at 1000).
+//   hourly      with `hourly`: per UTC hour of day, the offset of x from `center` and
+//               how many datapoints that hour has seen (saturates at 1000), packed as
+//               24 records of (float32, uint16) in one bytes field. Models written
+//               before that packing hold two repeated fields; they are read as they
+//               are and packed (losslessly) when next learned.
 //
 // Judging (before learning the datapoint). expected e = center, plus the hour's offset
 // once that hour has seen kHourlyMinDatapoints. The band is
@@ -58,6 +62,8 @@
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include "common/clock.h"
 
@@ -116,16 +122,84 @@ double ToLog(double value) {
   return std::log1p(std::min(value, DBL_MAX));
 }
 
-bool HasHourlyProfile(const v1::BaselineState& m) {
+// The packed hourly profile (v1::BaselineState.hourly): kHours records of kHourRecord
+// bytes, little-endian whatever the host.
+constexpr size_t kHourRecord = 6;
+
+bool HasPackedProfile(const v1::BaselineState& m) {
+  return m.hourly().size() == kHours * kHourRecord;
+}
+bool HasLegacyProfile(const v1::BaselineState& m) {
   return m.hourly_offset_size() == kHours && m.hourly_datapoints_size() == kHours;
+}
+bool HasHourlyProfile(const v1::BaselineState& m) {
+  return HasPackedProfile(m) || HasLegacyProfile(m);
+}
+
+struct HourRecord {
+  float offset = 0;
+  int32_t datapoints = 0;
+};
+
+HourRecord ReadHour(const v1::BaselineState& m, int hour) {
+  HourRecord r;
+  if (HasPackedProfile(m)) {
+    const auto* p = reinterpret_cast<const unsigned char*>(m.hourly().data()) + hour * kHourRecord;
+    const uint32_t bits =
+        uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+    std::memcpy(&r.offset, &bits, sizeof(bits));
+    r.datapoints = static_cast<int32_t>(uint32_t{p[4]} | uint32_t{p[5]} << 8);
+  } else if (HasLegacyProfile(m)) {
+    r.offset = m.hourly_offset(hour);
+    r.datapoints = m.hourly_datapoints(hour);
+  }
+  return r;
+}
+
+// Only on a packed profile; datapoints in [0, kHourlyMaxDatapoints].
+void WriteHour(int hour, HourRecord r, v1::BaselineState* m) {
+  uint32_t bits;
+  std::memcpy(&bits, &r.offset, sizeof(bits));
+  const auto count = static_cast<uint32_t>(r.datapoints);
+  const unsigned char bytes[kHourRecord] = {
+      static_cast<unsigned char>(bits),       static_cast<unsigned char>(bits >> 8),
+      static_cast<unsigned char>(bits >> 16), static_cast<unsigned char>(bits >> 24),
+      static_cast<unsigned char>(count),      static_cast<unsigned char>(count >> 8)};
+  std::memcpy(m->mutable_hourly()->data() + hour * kHourRecord, bytes, kHourRecord);
+}
+
+// Brings the model's hourly profile into the packed form `hourly` wants (or drops it).
+void ShapeHourlyProfile(bool hourly, v1::BaselineState* m) {
+  if (!hourly) {
+    m->clear_hourly();
+    m->clear_hourly_offset();
+    m->clear_hourly_datapoints();
+    return;
+  }
+  if (HasPackedProfile(*m)) {
+    m->clear_hourly_offset();
+    m->clear_hourly_datapoints();
+    return;
+  }
+  std::vector<HourRecord> hours(kHours);
+  if (HasLegacyProfile(*m)) {  // lossless: float offsets, counts <= 1000
+    for (int h = 0; h < kHours; ++h) {
+      hours[h] = ReadHour(*m, h);
+      hours[h].datapoints = std::clamp(hours[h].datapoints, 0, kHourlyMaxDatapoints);
+    }
+  }
+  m->clear_hourly_offset();
+  m->clear_hourly_datapoints();
+  m->mutable_hourly()->assign(kHours * kHourRecord, '\0');
+  for (int h = 0; h < kHours; ++h) WriteHour(h, hours[h], m);
 }
 
 // The learned offset of `hour` from the center, once that hour has enough datapoints.
 double HourlyOffset(const rules::Baseline& config, const v1::BaselineState& m, int hour) {
   if (!config.hourly || !HasHourlyProfile(m)) return 0;
-  if (m.hourly_datapoints(hour) < kHourlyMinDatapoints) return 0;
-  const double offset = m.hourly_offset(hour);
-  return std::isfinite(offset) ? offset : 0;  // Learn starts such an hour over
+  const HourRecord r = ReadHour(m, hour);
+  if (r.datapoints < kHourlyMinDatapoints) return 0;
+  return std::isfinite(r.offset) ? r.offset : 0;  // Learn starts such an hour over
 }
 
 bool Usable(const v1::BaselineState& m) {
@@ -182,18 +256,11 @@ void Learn(const rules::Baseline& config, double x, int hour, v1::BaselineState*
     m->set_datapoints(0);
     m->set_center(0);
     m->set_spread(0);
+    m->clear_hourly();
     m->clear_hourly_offset();
     m->clear_hourly_datapoints();
   }
-  if (config.hourly && !HasHourlyProfile(*m)) {
-    m->clear_hourly_offset();
-    m->clear_hourly_datapoints();
-    m->mutable_hourly_offset()->Resize(kHours, 0.0f);
-    m->mutable_hourly_datapoints()->Resize(kHours, 0);
-  } else if (!config.hourly && (m->hourly_offset_size() > 0 || m->hourly_datapoints_size() > 0)) {
-    m->clear_hourly_offset();
-    m->clear_hourly_datapoints();
-  }
+  ShapeHourlyProfile(config.hourly, m);
 
   const int64_t n = m->datapoints();
   double winsorized = x;  // x as learned: clamped to the clip band once warmed up
@@ -216,21 +283,44 @@ void Learn(const rules::Baseline& config, double x, int hour, v1::BaselineState*
     m->set_spread(m->spread() + b * (deviation - m->spread()));
   }
   if (config.hourly) {
-    int32_t seen = std::max(0, m->hourly_datapoints(hour));
-    double offset = m->hourly_offset(hour);
+    const HourRecord r = ReadHour(*m, hour);
+    int32_t seen = std::clamp(r.datapoints, 0, kHourlyMaxDatapoints);
+    double offset = r.offset;
     if (!std::isfinite(offset)) {
       offset = 0;
       seen = 0;
     }
     const double g = std::max(kHourlyRate, 1.0 / static_cast<double>(seen + 1));
-    m->set_hourly_offset(hour,
-                         static_cast<float>(offset + g * (winsorized - m->center() - offset)));
-    m->set_hourly_datapoints(hour, std::min(seen + 1, kHourlyMaxDatapoints));
+    WriteHour(hour,
+              {static_cast<float>(offset + g * (winsorized - m->center() - offset)),
+               std::min(seen + 1, kHourlyMaxDatapoints)},
+              m);
   }
   m->set_datapoints(std::min(n + 1, std::max(kMaxDatapoints, WarmupOf(config))));
 }
 
 }  // namespace
+
+uint64_t BaselineKey(std::string_view profile, std::string_view behaviour) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a offset basis
+  auto mix = [&hash](unsigned char c) {
+    hash ^= c;
+    hash *= 1099511628211ull;  // FNV-1a prime
+  };
+  for (unsigned char c : profile) mix(c);
+  mix(0);
+  for (unsigned char c : behaviour) mix(c);
+  return hash == 0 ? 1 : hash;
+}
+
+uint64_t KeyOf(v1::BaselineState* model) {
+  if (model->behaviour_key() == 0) {
+    model->set_behaviour_key(BaselineKey(model->profile(), model->behaviour()));
+    model->clear_profile();
+    model->clear_behaviour();
+  }
+  return model->behaviour_key();
+}
 
 BaselineVerdict ObserveBaseline(const rules::Baseline& config, Operator op, double value,
                                 int64_t time_us, v1::BaselineState* model) {

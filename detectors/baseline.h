@@ -2,6 +2,7 @@
 #define WARDEN_DETECTORS_BASELINE_H_
 
 #include <cstdint>
+#include <string_view>
 
 #include "rules/model.h"
 #include "warden/v1/violation.pb.h"
@@ -26,6 +27,14 @@ struct BaselineVerdict {
   // Fraction of the warm-up collected, in [0, 1] (1 once ready).
   double warmup_progress = 0;
 };
+
+// Which behaviour a model belongs to (v1::BaselineState.behaviour_key): FNV-1a 64 of
+// "<profile>\0<behaviour>". Never 0.
+uint64_t BaselineKey(std::string_view profile, std::string_view behaviour);
+
+// The model's key; a model written before keys existed is given the key of the names it
+// carries, and the names are dropped.
+uint64_t KeyOf(v1::BaselineState* model);
 
 // Judges `value`, seen at `time_us`, against the model, then learns it. `model` is
 // the device's state for this behaviour (zero-initialised the first time). Values

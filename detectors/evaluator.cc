@@ -112,20 +112,19 @@ constexpr int64_t kMaxDisconnectedRollMicros = int64_t{7} * 86400 * 1000000;
 // of the behaviour starts over.
 v1::BaselineState* FindBaseline(v1::DeviceState* state, const rules::Profile& p,
                                 const rules::Behaviour& b) {
+  const uint64_t key = BaselineKey(p.name, b.name);
   for (v1::BaselineState& m : *state->mutable_baselines()) {
-    if (m.behaviour() == b.name && m.profile() == p.name) {
+    if (KeyOf(&m) == key) {
       if (m.behaviour_fingerprint() != b.fingerprint) {
         m.Clear();
-        m.set_profile(p.name);
-        m.set_behaviour(b.name);
+        m.set_behaviour_key(key);
         m.set_behaviour_fingerprint(b.fingerprint);
       }
       return &m;
     }
   }
   v1::BaselineState* m = state->add_baselines();
-  m->set_profile(p.name);
-  m->set_behaviour(b.name);
+  m->set_behaviour_key(key);
   m->set_behaviour_fingerprint(b.fingerprint);
   return m;
 }
@@ -587,12 +586,17 @@ bool Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
   // Baselines of behaviours that no longer target the device, or changed, are dropped.
   auto* baselines = state->mutable_baselines();
   for (int i = baselines->size() - 1; i >= 0; --i) {
-    const v1::BaselineState& m = baselines->Get(i);
-    const rules::Behaviour* b = FindBehaviour(m.profile(), m.behaviour());
-    const bool keep = b != nullptr && b->baseline.has_value() &&
-                      b->fingerprint == m.behaviour_fingerprint() &&
-                      std::any_of(targeted.begin(), targeted.end(),
-                                  [&](const rules::Profile* p) { return p->name == m.profile(); });
+    v1::BaselineState& m = *baselines->Mutable(i);
+    const uint64_t key = KeyOf(&m);
+    bool keep = false;
+    for (const rules::Profile* p : targeted) {
+      for (const rules::Behaviour& b : p->behaviours) {
+        if (b.baseline.has_value() && b.fingerprint == m.behaviour_fingerprint() &&
+            BaselineKey(p->name, b.name) == key) {
+          keep = true;
+        }
+      }
+    }
     if (!keep) {
       baselines->DeleteSubrange(i, 1);
       changed = true;
@@ -608,11 +612,11 @@ std::vector<v1::BaselineStatus> Evaluator::BaselineStatuses(const v1::DeviceStat
     for (const rules::Behaviour& b : p->behaviours) {
       if (!b.baseline.has_value()) continue;
       v1::BaselineState model;
+      const uint64_t key = BaselineKey(p->name, b.name);
       for (const v1::BaselineState& m : state.baselines()) {
-        if (m.profile() == p->name && m.behaviour() == b.name &&
-            m.behaviour_fingerprint() == b.fingerprint) {
-          model = m;
-        }
+        const uint64_t m_key =
+            m.behaviour_key() != 0 ? m.behaviour_key() : BaselineKey(m.profile(), m.behaviour());
+        if (m_key == key && m.behaviour_fingerprint() == b.fingerprint) model = m;
       }
       const BaselineVerdict v = BaselineStatus(*b.baseline, b.op, model, now_us);
       v1::BaselineStatus& s = out.emplace_back();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -348,16 +349,79 @@ TEST(BaselineTest, SameInputsGiveTheSameModel) {
   EXPECT_EQ(a.model.SerializeAsString(), b.model.SerializeAsString());
 }
 
+// The packed hourly profile as proto/warden/v1/violation.proto documents it.
+float HourOffset(const v1::BaselineState& m, int hour) {
+  const auto* p = reinterpret_cast<const unsigned char*>(m.hourly().data()) + hour * 6;
+  const uint32_t bits =
+      uint32_t{p[0]} | uint32_t{p[1]} << 8 | uint32_t{p[2]} << 16 | uint32_t{p[3]} << 24;
+  float f;
+  std::memcpy(&f, &bits, sizeof(f));
+  return f;
+}
+int HourCount(const v1::BaselineState& m, int hour) {
+  const auto* p = reinterpret_cast<const unsigned char*>(m.hourly().data()) + hour * 6;
+  return p[4] | p[5] << 8;
+}
+void SetHour(v1::BaselineState* m, int hour, float offset, int count) {
+  uint32_t bits;
+  std::memcpy(&bits, &offset, sizeof(bits));
+  char* p = m->mutable_hourly()->data() + hour * 6;
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(bits >> (8 * i));
+  p[4] = static_cast<char>(count);
+  p[5] = static_cast<char>(count >> 8);
+}
+
 TEST(BaselineTest, ModelStaysSmall) {
-  // What a device's state grows by per baseline behaviour, besides the profile and
-  // behaviour names and the fingerprint (~50 bytes more): measured 21 bytes, and 145
-  // with the hourly profile after a week (169 once every hour has saturated its count).
+  // What a device's state grows by per baseline behaviour, besides its key and
+  // fingerprint (~20 bytes more): measured 21 bytes, and 168 with the hourly profile
+  // (144 of them the profile; in RAM one buffer rather than two arrays).
   Replay plain(Config(Confidence::kMedium), Operator::kLessThan, Diurnal(1, 7));
   Replay hourly(Config(Confidence::kMedium, true), Operator::kLessThan, Diurnal(1, 7));
   EXPECT_LE(plain.model.ByteSizeLong(), 24u);
-  EXPECT_LE(hourly.model.ByteSizeLong(), 180u);
-  EXPECT_EQ(plain.model.hourly_offset_size(), 0);
-  EXPECT_EQ(hourly.model.hourly_offset_size(), 24);
+  EXPECT_LE(hourly.model.ByteSizeLong(), 170u);
+  EXPECT_TRUE(plain.model.hourly().empty());
+  ASSERT_EQ(hourly.model.hourly().size(), 24u * 6);
+  EXPECT_EQ(hourly.model.hourly_offset_size(), 0);
+  // A week of 5-minute datapoints: every hour has learned 7 days x 12.
+  for (int h = 0; h < 24; ++h) EXPECT_EQ(HourCount(hourly.model, h), 84) << h;
+}
+
+TEST(BaselineTest, ModelsOfTheOldTwoArrayFormAreReadAndPackedLosslessly) {
+  const rules::Baseline config = Config(Confidence::kMedium, true);
+  Replay r(config, Operator::kLessThan, Diurnal(9, 3));
+  v1::BaselineState packed = r.model;
+  v1::BaselineState legacy = r.model;
+  legacy.clear_hourly();
+  for (int h = 0; h < 24; ++h) {
+    legacy.add_hourly_offset(HourOffset(packed, h));
+    legacy.add_hourly_datapoints(HourCount(packed, h));
+  }
+  // The status of a model not yet converted is the same ...
+  const int64_t t = kMidnight + 13 * 3600 * kMicrosPerSecond;
+  BaselineVerdict a = BaselineStatus(config, Operator::kLessThan, packed, t);
+  BaselineVerdict b = BaselineStatus(config, Operator::kLessThan, legacy, t);
+  EXPECT_EQ(a.expected, b.expected);
+  EXPECT_EQ(a.upper, b.upper);
+  // ... and so is the next verdict, after which the model is packed, identically.
+  a = ObserveBaseline(config, Operator::kLessThan, 50000, t, &packed);
+  b = ObserveBaseline(config, Operator::kLessThan, 50000, t, &legacy);
+  EXPECT_EQ(a.violating, b.violating);
+  EXPECT_EQ(a.upper, b.upper);
+  EXPECT_EQ(legacy.hourly_offset_size(), 0);
+  EXPECT_EQ(legacy.hourly_datapoints_size(), 0);
+  EXPECT_EQ(legacy.SerializeAsString(), packed.SerializeAsString());
+}
+
+TEST(BaselineTest, KeysNameTheBehaviourAndReplaceTheOldNames) {
+  EXPECT_NE(BaselineKey("a", "bc"), BaselineKey("ab", "c"));
+  EXPECT_NE(BaselineKey("p", "b"), 0u);
+  v1::BaselineState old;
+  old.set_profile("fleet-baseline");
+  old.set_behaviour("bytes-out-baseline");
+  EXPECT_EQ(KeyOf(&old), BaselineKey("fleet-baseline", "bytes-out-baseline"));
+  EXPECT_TRUE(old.profile().empty());
+  EXPECT_TRUE(old.behaviour().empty());
+  EXPECT_EQ(KeyOf(&old), BaselineKey("fleet-baseline", "bytes-out-baseline"));  // stays
 }
 
 TEST(BaselineTest, UnusableInputsDoNotPoisonTheModel) {
@@ -380,23 +444,24 @@ TEST(BaselineTest, UnusableInputsDoNotPoisonTheModel) {
   ObserveBaseline(config, Operator::kLessThan, 1000, kMidnight, &corrupt);
   EXPECT_EQ(corrupt.datapoints(), 1);
   EXPECT_NEAR(corrupt.center(), std::log1p(1000), 1e-12);
-  corrupt.mutable_hourly_offset()->Add(1.0f);  // a profile of the wrong size
+  corrupt.set_hourly("\x01\x02\x03");  // a profile of the wrong size
+  corrupt.mutable_hourly_offset()->Add(1.0f);
   BaselineVerdict v = ObserveBaseline(Config(Confidence::kMedium, true), Operator::kLessThan, 1000,
                                       kMidnight, &corrupt);
   EXPECT_FALSE(v.violating);
-  EXPECT_EQ(corrupt.hourly_offset_size(), 24);
-  EXPECT_EQ(corrupt.hourly_datapoints_size(), 24);
+  ASSERT_EQ(corrupt.hourly().size(), 24u * 6);
+  EXPECT_EQ(corrupt.hourly_offset_size(), 0);
+  EXPECT_EQ(HourCount(corrupt, 0), 1);
 
   // A learned hour whose offset is not a number is ignored and starts over.
   const rules::Baseline hourly = Config(Confidence::kMedium, true);
   Replay r(hourly, Operator::kLessThan, std::vector<double>(100, 1000.0));
   v1::BaselineState m = r.model;
-  m.set_hourly_offset(0, std::nanf(""));
-  m.set_hourly_datapoints(0, 100);
+  SetHour(&m, 0, std::nanf(""), 100);
   EXPECT_FALSE(ObserveBaseline(hourly, Operator::kLessThan, 1000, kMidnight, &m).violating);
-  EXPECT_EQ(m.hourly_datapoints(0), 1);
+  EXPECT_EQ(HourCount(m, 0), 1);
   EXPECT_NEAR(m.center(), std::log1p(1000), 1e-9);
-  EXPECT_TRUE(std::isfinite(m.hourly_offset(0)));
+  EXPECT_TRUE(std::isfinite(HourOffset(m, 0)));
 }
 
 }  // namespace
