@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "rules/lists.h"
 #include "rules/model.h"
 
@@ -13,7 +14,9 @@ ReportProblem Problem(std::string path, std::string message) {
   return ReportProblem{std::move(path), std::move(message)};
 }
 
-std::optional<ReportProblem> CheckPorts(const v1::ListeningPorts& lp, const std::string& path,
+// Field paths are built only for a problem: a valid report (nearly every one) costs no
+// string building.
+std::optional<ReportProblem> CheckPorts(const v1::ListeningPorts& lp, absl::string_view path,
                                         const ReportLimits& limits) {
   if (static_cast<size_t>(lp.ports_size()) > limits.max_ports) {
     return Problem(absl::StrCat(path, ".ports"), absl::StrCat("too many ports: ", lp.ports_size(),
@@ -21,13 +24,12 @@ std::optional<ReportProblem> CheckPorts(const v1::ListeningPorts& lp, const std:
   }
   for (int i = 0; i < lp.ports_size(); ++i) {
     const v1::Port& p = lp.ports(i);
-    const std::string at = absl::StrCat(path, ".ports[", i, "]");
     if (p.port() > 65535) {
-      return Problem(absl::StrCat(at, ".port"),
+      return Problem(absl::StrCat(path, ".ports[", i, "].port"),
                      absl::StrCat("port ", p.port(), " is out of range 0-65535"));
     }
     if (p.interface().size() > limits.max_string_bytes) {
-      return Problem(absl::StrCat(at, ".interface"), "interface name too long");
+      return Problem(absl::StrCat(path, ".ports[", i, "].interface"), "interface name too long");
     }
   }
   return std::nullopt;
@@ -35,43 +37,45 @@ std::optional<ReportProblem> CheckPorts(const v1::ListeningPorts& lp, const std:
 
 std::optional<ReportProblem> CheckCustom(const std::string& name, const v1::CustomMetricValue& v,
                                          const ReportLimits& limits) {
-  const std::string at = absl::StrCat("report.custom_metrics[\"", name, "\"]");
+  const auto at = [&name](const auto&... rest) {
+    return absl::StrCat("report.custom_metrics[\"", name, "\"]", rest...);
+  };
   if (!rules::IsValidCustomMetricName(name)) {
-    return Problem(at,
+    return Problem(at(),
                    "custom metric names are 1-128 of [a-zA-Z0-9:_-] and do not start with 'aws:'");
   }
   auto too_many = [&](int n) { return static_cast<size_t>(n) > limits.max_custom_list_values; };
   switch (v.value_case()) {
     case v1::CustomMetricValue::VALUE_NOT_SET:
-      return Problem(at, "needs one of number, number_list, string_list, ip_list");
+      return Problem(at(), "needs one of number, number_list, string_list, ip_list");
     case v1::CustomMetricValue::kNumber:
-      if (!std::isfinite(v.number())) return Problem(at + ".number", "must be a finite number");
+      if (!std::isfinite(v.number())) return Problem(at(".number"), "must be a finite number");
       return std::nullopt;
     case v1::CustomMetricValue::kNumberList:
       if (too_many(v.number_list().values_size())) {
-        return Problem(at + ".number_list", "too many values");
+        return Problem(at(".number_list"), "too many values");
       }
       for (int i = 0; i < v.number_list().values_size(); ++i) {
         if (!std::isfinite(v.number_list().values(i))) {
-          return Problem(absl::StrCat(at, ".number_list[", i, "]"), "must be a finite number");
+          return Problem(at(".number_list[", i, "]"), "must be a finite number");
         }
       }
       return std::nullopt;
     case v1::CustomMetricValue::kStringList:
       if (too_many(v.string_list().values_size())) {
-        return Problem(at + ".string_list", "too many values");
+        return Problem(at(".string_list"), "too many values");
       }
       for (int i = 0; i < v.string_list().values_size(); ++i) {
         if (v.string_list().values(i).size() > limits.max_string_bytes) {
-          return Problem(absl::StrCat(at, ".string_list[", i, "]"), "string too long");
+          return Problem(at(".string_list[", i, "]"), "string too long");
         }
       }
       return std::nullopt;
     case v1::CustomMetricValue::kIpList:
-      if (too_many(v.ip_list().values_size())) return Problem(at + ".ip_list", "too many values");
+      if (too_many(v.ip_list().values_size())) return Problem(at(".ip_list"), "too many values");
       for (int i = 0; i < v.ip_list().values_size(); ++i) {
         if (!rules::ParseIp(v.ip_list().values(i))) {
-          return Problem(absl::StrCat(at, ".ip_list[", i, "]"),
+          return Problem(at(".ip_list[", i, "]"),
                          absl::StrCat("'", v.ip_list().values(i), "' is not an IP address"));
         }
       }
@@ -119,27 +123,30 @@ std::optional<ReportProblem> ValidateReportRequest(const v1::ReportRequest& requ
     return p;
   }
   const v1::EstablishedConnections& ec = m.tcp_connections().established_connections();
-  const std::string ec_path = "report.metrics.tcp_connections.established_connections";
+  constexpr absl::string_view kConnections =
+      "report.metrics.tcp_connections.established_connections.connections";
   if (static_cast<size_t>(ec.connections_size()) > limits.max_connections) {
-    return Problem(ec_path + ".connections",
+    return Problem(std::string(kConnections),
                    absl::StrCat("too many connections: ", ec.connections_size(), " (at most ",
                                 limits.max_connections, ")"));
   }
   for (int i = 0; i < ec.connections_size(); ++i) {
     const v1::Connection& c = ec.connections(i);
-    const std::string at = absl::StrCat(ec_path, ".connections[", i, "]");
+    auto at = [&](absl::string_view field) {
+      return absl::StrCat(kConnections, "[", i, "].", field);
+    };
     if (c.remote_addr().size() > limits.max_string_bytes ||
         !rules::ParseRemoteAddr(c.remote_addr())) {
-      return Problem(at + ".remote_addr",
+      return Problem(at("remote_addr"),
                      absl::StrCat("'", c.remote_addr(),
                                   "' is not an address of the form ip:port or [ipv6]:port"));
     }
     if (c.local_port() > 65535) {
-      return Problem(at + ".local_port",
+      return Problem(at("local_port"),
                      absl::StrCat("port ", c.local_port(), " is out of range 0-65535"));
     }
     if (c.local_interface().size() > limits.max_string_bytes) {
-      return Problem(at + ".local_interface", "interface name too long");
+      return Problem(at("local_interface"), "interface name too long");
     }
   }
   if (r.custom_metrics_size() > static_cast<int>(limits.max_custom_metrics)) {
