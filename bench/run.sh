@@ -10,6 +10,9 @@
 #   bench/run.sh --quick          # 1 short run per scenario, about 2 minutes: a smoke test
 #   bench/run.sh --runs 5         # or WARDEN_BENCH_RUNS=5
 #   bench/run.sh --no-build --build-dir /path/to/release-build
+#   bench/run.sh --only stream_batch,memory_1m   # some scenarios (bench/results/latest is
+#                                                # left alone; overload without stream_wal
+#                                                # assumes a capacity of 50,000/s)
 #
 # Scenarios (100,000 devices, the example profiles in deploy/profiles, 1 % misbehaving,
 # alerts to a real Alertmanager; a fresh wardend and data dir per scenario, warmed up
@@ -17,6 +20,7 @@
 #   stream_wal    streaming, offered far above capacity, acks after the WAL write
 #   stream_batch  the same with 100 reports per message (StreamReportBatches, --batch 100)
 #   stream_fsync  the same with --sync-writes (fsync per group commit)
+#   stream_batch_fsync  batches of 100 with --sync-writes
 #   unary         one Report RPC per report, 4 channels x 1024 calls in flight
 #   latency_40k   streaming at 40,000 reports/s: p99 ack latency; report -> Alertmanager
 #   overload      streaming at 2x the measured capacity on 160 streams
@@ -25,12 +29,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-usage() { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
 
 runs=${WARDEN_BENCH_RUNS:-3}
 build_dir=${WARDEN_BENCH_BUILD_DIR:-build-release}
 quick=false
 build=true
+only=""
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=true ;;
@@ -39,6 +44,8 @@ while [ $# -gt 0 ]; do
     --no-build) build=false ;;
     --build-dir) build_dir=$2; shift ;;
     --build-dir=*) build_dir=${1#*=} ;;
+    --only) only=$2; shift ;;
+    --only=*) only=${1#*=} ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
@@ -59,6 +66,8 @@ fi
 saturate_rate=2000000  # far above what two cores can do: the loadgen sends as fast as acked
 
 source bench/lib/common.sh
+# want SCENARIO: whether --only (a comma-separated list; empty: all) includes it.
+want() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 bench_init bench
 
 # --- build -------------------------------------------------------------------------------
@@ -206,7 +215,10 @@ histogram() {  # histogram NAME: JSON of what NAME recorded during the last load
 
 stop_scenario() { bench_stop "$wardend_pid" 60; }
 
+capacity=50000  # reports/s; measured by stream_wal, used by latency_40k and overload
+
 # 1. Streaming, WAL-durable, saturated.
+if want stream_wal; then
 bench_log "stream_wal: streaming, WAL-durable acks, offered $saturate_rate reports/s"
 start_scenario stream_wal
 for run in $(seq 1 "$runs"); do
@@ -220,9 +232,11 @@ import json, statistics, sys
 v = [json.loads(l)['value'] for l in open(sys.argv[1]) if json.loads(l)['measure'] == 'stream_wal']
 v = [x for x in v if x]
 print(int(statistics.median(v)) if v else 50000)" "$out/measures.jsonl")
+fi
 
 # 1b. The same in batches of 100 reports per message (StreamReportBatches), as gateways
 # and brokers that report for many devices send them.
+if want stream_batch; then
 bench_log "stream_batch: streaming, 100 reports per message, WAL-durable acks, offered $saturate_rate reports/s"
 start_scenario stream_batch
 for run in $(seq 1 "$runs"); do
@@ -231,8 +245,10 @@ for run in $(seq 1 "$runs"); do
   measure_cpu batch_ "$run"
 done
 stop_scenario
+fi
 
 # 2. Streaming with fsync group commit.
+if want stream_fsync; then
 bench_log "stream_fsync: the same with --sync-writes"
 start_scenario stream_fsync --sync-writes
 for run in $(seq 1 "$runs"); do
@@ -240,8 +256,21 @@ for run in $(seq 1 "$runs"); do
   measure stream_fsync "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
 done
 stop_scenario
+fi
+
+# 2b. Batches of 100 with fsync group commit.
+if want stream_batch_fsync; then
+bench_log "stream_batch_fsync: batches of 100 with --sync-writes"
+start_scenario stream_batch_fsync --sync-writes
+for run in $(seq 1 "$runs"); do
+  load stream_batch_fsync "$run" --rate "$saturate_rate" --batch 100
+  measure stream_batch_fsync "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
+done
+stop_scenario
+fi
 
 # 3. Unary.
+if want unary; then
 bench_log "unary: one Report call per report, 4 channels x 1024 in flight"
 start_scenario unary
 for run in $(seq 1 "$runs"); do
@@ -250,8 +279,10 @@ for run in $(seq 1 "$runs"); do
   measure_cpu unary_ "$run"
 done
 stop_scenario
+fi
 
 # 4. Fixed 40k/s streaming: ack latency; report -> Alertmanager latency.
+if want latency_40k; then
 bench_log "latency_40k: streaming at 40,000 reports/s"
 start_scenario latency_40k
 for run in $(seq 1 "$runs"); do
@@ -275,10 +306,12 @@ if [ "$half" -lt 40000 ]; then
   done
 fi
 stop_scenario
+fi
 
 # 5. Overload: twice the streaming capacity offered on 160 streams, so that more reports
 # can be in flight (160 x 1024, wardend's per-stream limit) than the shard queues hold
 # (2 x 65536): past that, wardend should shed with RESOURCE_EXHAUSTED.
+if want overload; then
 offered=$((capacity * 2))
 bench_log "overload: $offered reports/s on 160 streams (2x the streaming capacity $capacity)"
 start_scenario overload
@@ -294,8 +327,10 @@ for run in $(seq 1 "$runs"); do
     'ms(d.get("p99_le_s"))')"
 done
 stop_scenario
+fi
 
 # 6. Memory with 1M devices, then restart time with that state.
+if want memory_1m; then
 bench_log "memory_1m: $mem_devices devices report once; then restart"
 for run in $(seq 1 "$runs"); do
   dir=$bench_work/memory_1m
@@ -339,6 +374,7 @@ PY
   bench_log "memory_1m run $run: tracked $tracked, RSS $((rss0 >> 20)) -> $((rss1 >> 20)) MiB" \
     "(peak $((hwm1 >> 20))), restart ${restart}s -> $((rss2 >> 20)) MiB, tracked $tracked2"
 done
+fi
 
 # --- the table ---------------------------------------------------------------------------------
 python3 - "$out/meta.json" <<'PY'
@@ -349,9 +385,13 @@ json.dump(m, open(sys.argv[1], "w"), indent=2)
 PY
 echo
 python3 bench/lib/summarize.py "$out"
+echo
+if [ -n "$only" ]; then
+  echo "results: $out/results.md (--only: bench/results/latest/ unchanged)"
+  exit 0
+fi
 rm -rf "$root/bench/results/latest"
 mkdir -p "$root/bench/results/latest"
 cp "$out"/{results.json,results.md,meta.json,measures.jsonl} "$root/bench/results/latest/"
 [ -f "$out/micro_bench.json" ] && cp "$out/micro_bench.json" "$root/bench/results/latest/"
-echo
 echo "results: $out/results.md (also bench/results/latest/)"

@@ -13,7 +13,10 @@ using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
 prometheus::Histogram::BucketBoundaries LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+  // Up to 30 s: under overload a latency past 1 s is what clients see, and it should
+  // show as more than "> 1 s".
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30};
 }
 
 }  // namespace

@@ -59,7 +59,7 @@ TEST_F(ConfigTest, TheShippedConfigLoads) {
   absl::StatusOr<ServerOptions> o =
       LoadConfigFile(std::string(WARDEN_SOURCE_DIR) + "/deploy/wardend.yaml", ServerOptions());
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->engine.cached_devices, 262144u);
+  EXPECT_EQ(o->engine.cached_devices, 131072u);
   EXPECT_EQ(o->engine.max_queue_delay_ms, 200);
 }
 
