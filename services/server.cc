@@ -70,6 +70,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
   store::StoreOptions so;
   so.path = options.data_dir;
   so.sync = options.sync_writes;
+  so.block_cache_bytes = static_cast<size_t>(options.block_cache_mib) << 20;
+  so.state_write_buffer_bytes = static_cast<size_t>(options.state_memtable_mib) << 20;
   auto store = store::Store::Open(so);
   if (!store.ok()) return store.status();
   server->store_ = std::move(*store);

@@ -61,6 +61,10 @@ struct ServerOptions {
   // fsync every write group before acknowledging it (survives power loss, not just
   // a crash of wardend). Default: false.
   bool sync_writes = false;
+  // RocksDB's block cache (device states read on a cache miss) and the memtable size of
+  // the device_state family (store::StoreOptions). Defaults: 64 MiB, 16 MiB.
+  int64_t block_cache_mib = 64;
+  int64_t state_memtable_mib = 16;
   // Largest gRPC message accepted. Default: 1 MiB.
   int max_message_bytes = 1 << 20;
   // Unacknowledged reports per stream before the server stops reading it.

@@ -55,6 +55,16 @@ TEST_F(ConfigTest, MaxQueueDelayTakesZeroToDisableAndRefusesNegatives) {
   EXPECT_THAT(o.status().message(), HasSubstr("'max_queue_delay_ms' must be >= 0"));
 }
 
+TEST_F(ConfigTest, RocksDbMemoryKeysSizeTheStore) {
+  absl::StatusOr<ServerOptions> o = Load("block_cache_mib: 256\nstate_memtable_mib: 64\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->block_cache_mib, 256);
+  EXPECT_EQ(o->state_memtable_mib, 64);
+  o = Load("block_cache_mib: 0\n");
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("'block_cache_mib' must be > 0"));
+}
+
 TEST_F(ConfigTest, TheShippedConfigLoads) {
   absl::StatusOr<ServerOptions> o =
       LoadConfigFile(std::string(WARDEN_SOURCE_DIR) + "/deploy/wardend.yaml", ServerOptions());

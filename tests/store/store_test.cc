@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "google/protobuf/util/time_util.h"
+#include "rocksdb/utilities/options_util.h"
 #include "store/keys.h"
 
 namespace warden::store {
@@ -489,6 +490,37 @@ TEST_F(StoreTest, UncreatableDataDirIsAnError) {
   absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(o);
   ASSERT_FALSE(s.ok());
   EXPECT_THAT(s.status().message(), HasSubstr(o.path));
+}
+
+// The memtable sizes are what RocksDB runs with (read back from the OPTIONS file it
+// writes into the data dir).
+TEST(StoreOptionsTest, MemtableSizesReachRocksDb) {
+  char tmpl[] = "/tmp/warden-store-options-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  StoreOptions o;
+  o.path = tmpl;
+  o.state_write_buffer_bytes = 8 << 20;
+  o.write_buffer_bytes = 2 << 20;
+  {
+    absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(o);
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  rocksdb::ConfigOptions config;
+  rocksdb::DBOptions db;
+  std::vector<rocksdb::ColumnFamilyDescriptor> families;
+  ASSERT_TRUE(rocksdb::LoadLatestOptions(config, tmpl, &db, &families).ok());
+  int seen = 0;
+  for (const rocksdb::ColumnFamilyDescriptor& f : families) {
+    if (f.name == "device_state") {
+      EXPECT_EQ(f.options.write_buffer_size, size_t{8} << 20);
+      ++seen;
+    } else if (f.name == "violations") {
+      EXPECT_EQ(f.options.write_buffer_size, size_t{2} << 20);
+      ++seen;
+    }
+  }
+  EXPECT_EQ(seen, 2);
+  std::filesystem::remove_all(tmpl);
 }
 
 }  // namespace
