@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/token_bucket.h"
+#include "tools/pacing.h"
 #include "warden/v1/ingest.grpc.pb.h"
 
 namespace warden::tools {
@@ -103,17 +104,6 @@ class ReportStream {
     return true;
   }
 
-  // Sleeps `d`, in slices, unless told to stop. False when told to stop.
-  bool SleepUnlessStopped(absl::Duration d) {
-    while (d > absl::ZeroDuration()) {
-      if (stop_.load()) return false;
-      const absl::Duration slice = std::min(d, kPoll);
-      absl::SleepFor(slice);
-      d -= slice;
-    }
-    return !stop_.load();
-  }
-
   // Waits for room for one message of options.batch reports under max_inflight (a
   // message always goes when nothing is in flight). False when the stream is over or
   // told to stop.
@@ -161,7 +151,7 @@ class ReportStream {
     bool open = true;
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
       if (batch.reports_size() == 0 && !AwaitRoom()) break;
-      if (!SleepUnlessStopped(bucket.Take(absl::Now()))) break;
+      if (!SleepUnlessStopped(bucket.Take(absl::Now()), stop_, kPoll)) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       const absl::Time now = absl::Now();

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/token_bucket.h"
+#include "tools/pacing.h"
 #include "warden/v1/ingest.grpc.pb.h"
 
 namespace warden::tools {
@@ -68,17 +69,6 @@ class UnaryReports {
     absl::Time sent_at;
   };
 
-  // Sleeps `d`, in slices, unless told to stop. False when told to stop.
-  bool SleepUnlessStopped(absl::Duration d) {
-    while (d > absl::ZeroDuration()) {
-      if (stop_.load()) return false;
-      const absl::Duration slice = std::min(d, kPoll);
-      absl::SleepFor(slice);
-      d -= slice;
-    }
-    return !stop_.load();
-  }
-
   // Waits for room under max_inflight. False when told to stop.
   bool AwaitRoom() {
     absl::MutexLock lock(&mu_);
@@ -97,7 +87,7 @@ class UnaryReports {
     std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
     std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
-      if (!SleepUnlessStopped(bucket.Take(absl::Now())) || !AwaitRoom()) break;
+      if (!SleepUnlessStopped(bucket.Take(absl::Now()), stop_, kPoll) || !AwaitRoom()) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       auto owned = std::make_shared<Call>();

@@ -59,6 +59,30 @@ class Acks {
   std::vector<v1::ReportAck> acks_;
 };
 
+// Holds the engine's writer (EngineOptions::before_write) until Release().
+class HeldWriter {
+ public:
+  std::function<absl::Status()> Hook() {
+    return [this] {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return released_; });
+      return absl::OkStatus();
+    };
+  }
+  void Release() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      released_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool released_ = false;
+};
+
 class IngestEngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -94,19 +118,13 @@ class IngestEngineTest : public ::testing::Test {
 };
 
 TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool released = false;
+  HeldWriter writer;
   EngineOptions o;
   o.shards = 1;
   o.queue_capacity = 8;
   o.max_queue_delay_ms = 0;  // only the capacity sheds here
   o.max_batch = 1;
-  o.before_write = [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return released; });
-    return absl::OkStatus();
-  };
+  o.before_write = writer.Hook();
   StartEngine(o);
 
   // With the writer held, the queue, the shard and the writer's backlog fill up; the
@@ -130,11 +148,7 @@ TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
   // held (up to 2 groups). Not unbounded.
   EXPECT_LE(accepted, 8 + 1 + 2 + 2);
 
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    released = true;
-  }
-  cv.notify_all();
+  writer.Release();
   std::vector<v1::ReportAck> got = acks.WaitFor(static_cast<size_t>(accepted));
   ASSERT_EQ(got.size(), static_cast<size_t>(accepted));
   for (size_t i = 0; i < got.size(); ++i) {
@@ -148,19 +162,13 @@ TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
 }
 
 TEST_F(IngestEngineTest, ShedsOnceTheOldestQueuedReportWaitedTooLongAndRecovers) {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool released = false;
+  HeldWriter writer;
   EngineOptions o;
   o.shards = 1;
   o.queue_capacity = 65536;  // far away: the waiting time must be what sheds
   o.max_queue_delay_ms = 30;
   o.max_batch = 1;
-  o.before_write = [&] {
-    std::unique_lock<std::mutex> lock(mu);
-    cv.wait(lock, [&] { return released; });
-    return absl::OkStatus();
-  };
+  o.before_write = writer.Hook();
   StartEngine(o);
 
   Acks acks;
@@ -179,11 +187,7 @@ TEST_F(IngestEngineTest, ShedsOnceTheOldestQueuedReportWaitedTooLongAndRecovers)
   ASSERT_TRUE(refused) << "a held writer must make the engine shed by waiting time";
   EXPECT_LT(accepted, 1000) << "shed long before the queue capacity";
 
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    released = true;
-  }
-  cv.notify_all();
+  writer.Release();
   std::vector<v1::ReportAck> got = acks.WaitFor(static_cast<size_t>(accepted));
   ASSERT_EQ(got.size(), static_cast<size_t>(accepted));
   for (size_t i = 0; i < got.size(); ++i) {
