@@ -25,11 +25,12 @@
 #   latency_40k   streaming at 40,000 reports/s: p99 ack latency; report -> Alertmanager
 #   overload      streaming at 2x the measured capacity on 160 streams
 #   memory_1m     1,000,000 devices report once: RSS per device; then restart time
+#   fleet_10m     only with --only fleet_10m: 9,999,999 devices, 33,333 reports/s sustained
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-usage() { sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; }
 
 runs=${WARDEN_BENCH_RUNS:-3}
 build_dir=${WARDEN_BENCH_BUILD_DIR:-build-release}
@@ -182,8 +183,8 @@ load() {
   cpu0=$(bench_cpu_seconds "$wardend_pid")
   curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-before.txt"
   python3 bench/lib/cputime.py "$scenario_dir/loadgen-cpu" \
-    "$bin/tools/warden-loadgen" --server "$wardend_grpc" --devices "$devices" \
-    --duration "$duration" --seed "$run" "$@" >"$txt" 2>&1 || rc=$?
+    "$bin/tools/warden-loadgen" --server "$wardend_grpc" --devices "${load_devices:-$devices}" \
+    --duration "${duration_override:-$duration}" --seed "$run" "$@" >"$txt" 2>&1 || rc=$?
   cpu1=$(bench_cpu_seconds "$wardend_pid")
   curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-after.txt"
   run_json=$out/$name-$run.json
@@ -373,6 +374,33 @@ PY
   measure restart_1m "$run" "$restart"
   bench_log "memory_1m run $run: tracked $tracked, RSS $((rss0 >> 20)) -> $((rss1 >> 20)) MiB" \
     "(peak $((hwm1 >> 20))), restart ${restart}s -> $((rss2 >> 20)) MiB, tracked $tracked2"
+done
+fi
+
+# 7. Ten million devices (only with --only fleet_10m: ~8 minutes per run). Every device
+# reports once (populating ~5 GB of state), then the fleet reports at one report per
+# device per 5 minutes (33,333 reports/s, every report a state-cache miss) for 120 s;
+# then the restart time and RSS with that state.
+if [[ ",$only," == *",fleet_10m,"* ]]; then
+bench_log "fleet_10m: 9,999,999 devices; populate, then 33,333 reports/s for 120 s"
+for run in $(seq 1 "$runs"); do
+  dir=$bench_work/fleet_10m
+  rm -rf "$dir"; mkdir -p "$dir"
+  bench_wardend "$dir" "$bench_work/wardend.yaml"
+  "$bin/tools/warden-loadgen" --server "$wardend_grpc" --devices 9999999 --once \
+    --rate "$saturate_rate" --seed "$run" >"$out/fleet_10m-$run-populate.txt" 2>&1 ||
+    bench_log "fleet_10m run $run: populating failed ($out/fleet_10m-$run-populate.txt)"
+  scenario_dir=$dir
+  load_devices=9999999 duration_override=120
+  load fleet_10m "$run" --rate 33333
+  unset load_devices duration_override
+  measure fleet_10m_rate "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
+  measure fleet_10m_p99 "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+  measure fleet_10m_rss "$run" "$(json "$run_json" 'round(d["wardend_hwm_bytes"] / 2**20)')"
+  stop_scenario
+  bench_wardend "$dir" "$bench_work/wardend.yaml"
+  measure fleet_10m_restart "$run" "$wardend_start_seconds"
+  stop_scenario
 done
 fi
 
