@@ -313,9 +313,14 @@ uint64_t BaselineKey(std::string_view profile, std::string_view behaviour) {
   return hash == 0 ? 1 : hash;
 }
 
+uint64_t KeyOf(const v1::BaselineState& model) {
+  return model.behaviour_key() != 0 ? model.behaviour_key()
+                                    : BaselineKey(model.profile(), model.behaviour());
+}
+
 uint64_t KeyOf(v1::BaselineState* model) {
   if (model->behaviour_key() == 0) {
-    model->set_behaviour_key(BaselineKey(model->profile(), model->behaviour()));
+    model->set_behaviour_key(KeyOf(*model));
     model->clear_profile();
     model->clear_behaviour();
   }

@@ -32,8 +32,12 @@ struct BaselineVerdict {
 // "<profile>\0<behaviour>". Never 0.
 uint64_t BaselineKey(std::string_view profile, std::string_view behaviour);
 
-// The model's key; a model written before keys existed is given the key of the names it
-// carries, and the names are dropped.
+// The model's key; for a model written before keys existed, the key of the names it
+// carries.
+uint64_t KeyOf(const v1::BaselineState& model);
+
+// KeyOf(), and a model written before keys existed is given its key and its names are
+// dropped.
 uint64_t KeyOf(v1::BaselineState* model);
 
 // Judges `value`, seen at `time_us`, against the model, then learns it. `model` is

@@ -614,9 +614,7 @@ std::vector<v1::BaselineStatus> Evaluator::BaselineStatuses(const v1::DeviceStat
       v1::BaselineState model;
       const uint64_t key = BaselineKey(p->name, b.name);
       for (const v1::BaselineState& m : state.baselines()) {
-        const uint64_t m_key =
-            m.behaviour_key() != 0 ? m.behaviour_key() : BaselineKey(m.profile(), m.behaviour());
-        if (m_key == key && m.behaviour_fingerprint() == b.fingerprint) model = m;
+        if (KeyOf(m) == key && m.behaviour_fingerprint() == b.fingerprint) model = m;
       }
       const BaselineVerdict v = BaselineStatus(*b.baseline, b.op, model, now_us);
       v1::BaselineStatus& s = out.emplace_back();
