@@ -147,16 +147,7 @@ run_warden() {
   mkdir -p "$dir"
   bench_log "Warden: $devices devices reporting every ${report_every}s ($rate reports/s), ${seconds}s"
   bench_alertmanager "$dir/am"
-  cat >"$dir/wardend.yaml" <<CONF
-profiles: $root/bench/compare/profiles
-listen: 127.0.0.1:0
-metrics_listen: 127.0.0.1:0
-alerting:
-  receivers:
-    - name: alertmanager
-      alertmanager:
-        urls: [$am_url]
-CONF
+  bench_wardend_config "$dir/wardend.yaml" "$root/bench/compare/profiles"
   bench_spawn "$dir/poll.log" python3 bench/lib/am_poll.py "$am_url" "$dir/alerts.json"
   local poll_pid=$spawned_pid
   bench_wardend "$dir" "$dir/wardend.yaml"

@@ -151,16 +151,7 @@ fi
 
 # --- the daemon under load -------------------------------------------------------------------
 bench_alertmanager "$bench_work/am"
-cat >"$bench_work/wardend.yaml" <<CONF
-profiles: $root/deploy/profiles
-listen: 127.0.0.1:0
-metrics_listen: 127.0.0.1:0
-alerting:
-  receivers:
-    - name: alertmanager
-      alertmanager:
-        urls: [$am_url]
-CONF
+bench_wardend_config "$bench_work/wardend.yaml" "$root/deploy/profiles"
 
 # start_scenario NAME [WARDEND FLAGS...]: a fresh wardend on a fresh data dir, warmed up
 # with one report per device (so the runs measure a fleet that is already tracked).

@@ -125,6 +125,21 @@ bench_wardend() {
     "$dir/ready.json")
 }
 
+# bench_wardend_config FILE PROFILES_DIR: a wardend config on free local ports that
+# alerts to the Alertmanager at $am_url.
+bench_wardend_config() {
+  cat >"$1" <<CONF
+profiles: $2
+listen: 127.0.0.1:0
+metrics_listen: 127.0.0.1:0
+alerting:
+  receivers:
+    - name: alertmanager
+      alertmanager:
+        urls: [$am_url]
+CONF
+}
+
 # bench_metric URL NAME: the sum of every sample of NAME (any labels) on a /metrics page.
 bench_metric() {
   { curl -fsS "$1" || true; } |

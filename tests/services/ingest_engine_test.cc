@@ -109,6 +109,20 @@ class IngestEngineTest : public ::testing::Test {
     engine_ = std::move(*engine);
   }
 
+  // Submits reports 1, 2, ... of `device`, one every `pause`, until the engine refuses
+  // one or `max` were taken; `*accepted` is the last id taken. True when one was refused.
+  bool SubmitUntilRefused(const std::string& device, int64_t max, std::chrono::milliseconds pause,
+                          Acks* acks, int64_t* accepted) {
+    for (int64_t id = 1; id <= max; ++id) {
+      auto r = MakeReport(device, id);
+      const v1::ReportRequest* raw = r.get();
+      if (!engine_->Submit(raw, std::move(r), acks->Callback())) return true;
+      *accepted = id;
+      std::this_thread::sleep_for(pause);
+    }
+    return false;
+  }
+
   fs::path dir_;
   FakeClock clock_;
   Metrics metrics_{1};
@@ -131,17 +145,8 @@ TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
   // engine must then refuse instead of growing.
   Acks acks;
   int64_t accepted = 0;
-  bool refused = false;
-  for (int64_t id = 1; id <= 1000 && !refused; ++id) {
-    auto r = MakeReport("dev-1", id);
-    const v1::ReportRequest* raw = r.get();
-    if (engine_->Submit(raw, std::move(r), acks.Callback())) {
-      accepted = id;
-    } else {
-      refused = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  const bool refused =
+      SubmitUntilRefused("dev-1", 1000, std::chrono::milliseconds(1), &acks, &accepted);
   ASSERT_TRUE(refused) << "the engine never shed load";
   // At most: the queue (8), the report the shard holds while it waits for the writer (1),
   // the writer's backlog (2 groups of 1 report) and what the writer took before it was
@@ -173,17 +178,8 @@ TEST_F(IngestEngineTest, ShedsOnceTheOldestQueuedReportWaitedTooLongAndRecovers)
 
   Acks acks;
   int64_t accepted = 0;
-  bool refused = false;
-  for (int64_t id = 1; id <= 5000 && !refused; ++id) {
-    auto r = MakeReport("dev-3", id);
-    const v1::ReportRequest* raw = r.get();
-    if (engine_->Submit(raw, std::move(r), acks.Callback())) {
-      accepted = id;
-    } else {
-      refused = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  const bool refused =
+      SubmitUntilRefused("dev-3", 5000, std::chrono::milliseconds(2), &acks, &accepted);
   ASSERT_TRUE(refused) << "a held writer must make the engine shed by waiting time";
   EXPECT_LT(accepted, 1000) << "shed long before the queue capacity";
 
