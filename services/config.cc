@@ -206,6 +206,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   int64_t max_message = o.max_message_bytes;
   int64_t inflight = static_cast<int64_t>(o.max_inflight_per_stream);
   int64_t cached = static_cast<int64_t>(o.engine.cached_devices);
+  int64_t hot_state = o.engine.hot_state_seconds;
   std::string data_dir, profiles, ready, geoip_database;
   const KeyReaders keys = {
       {"listen", [&](const YAML::Node& n) { r.Read(n, "listen", &o.listen); }},
@@ -220,6 +221,8 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
       {"shards", [&](const YAML::Node& n) { r.Positive(n, "shards", &shards); }},
       {"queue_capacity", [&](const YAML::Node& n) { r.Positive(n, "queue_capacity", &queue); }},
       {"cached_devices", [&](const YAML::Node& n) { r.Positive(n, "cached_devices", &cached); }},
+      {"hot_state_seconds",
+       [&](const YAML::Node& n) { r.AtLeast(n, "hot_state_seconds", 0, &hot_state); }},
       {"block_cache_mib",
        [&](const YAML::Node& n) { r.Positive(n, "block_cache_mib", &o.block_cache_mib); }},
       {"state_memtable_mib",
@@ -251,6 +254,7 @@ absl::StatusOr<ServerOptions> LoadConfigFile(const std::string& path,
   o.engine.shards = static_cast<int>(shards);
   o.engine.queue_capacity = static_cast<size_t>(queue);
   o.engine.cached_devices = static_cast<size_t>(cached);
+  o.engine.hot_state_seconds = hot_state;
   o.engine.max_queue_delay_ms = queue_delay;
   o.engine.invalidate_silent_after_seconds = silent;
   o.engine.event_retention_seconds = retention_days * 86400;

@@ -49,15 +49,33 @@ struct IngestEngine::Work {
   VerifyCallback verify_done;
 };
 
-// A device's state in its shard's cache, on the shard's LRU list.
+// A device's state in its shard's cache, on the shard's LRU list. A state in use is
+// kept parsed ("hot"); once its device has been idle for EngineOptions::hot_state_seconds
+// it is kept serialized ("cold", about 40 % of the RAM) and parsed again when touched.
+// Hot entries are always the newest ones of the LRU list: touching an entry makes it
+// the newest, and demotion takes the oldest hot one.
 struct IngestEngine::CachedDevice {
-  v1::DeviceState state;
-  uint64_t generation = 0;  // the evaluator generation it was reconciled under
-  uint64_t written_in = 0;  // the write group with its latest change (0: none)
-  bool dirty = false;       // changed in the current group, not yet serialized
+  const std::string* id = nullptr;         // the key of its map entry
+  std::unique_ptr<v1::DeviceState> state;  // hot: the parsed state; cold: nullptr
+  std::string packed;                      // cold: the serialized state
+  int64_t used_us = 0;                     // hot: the last touch
+  int64_t last_seen_us = 0;                // cold: what SweepSilent() needs ...
+  bool has_alarms = false;                 // ... without parsing
+  bool dirty = false;                      // changed in the current group, not yet serialized
+  uint64_t written_in = 0;                 // the write group with its latest change (0: none)
   CachedDevice* newer = nullptr;
   CachedDevice* older = nullptr;
 };
+
+namespace {
+
+// When the device last reported or had a broker event.
+int64_t LastSeenMicros(const v1::DeviceState& state) {
+  return std::max(state.last_seen().seconds() * kMicrosPerSecond + state.last_seen().nanos() / 1000,
+                  state.cloud().last_event_us());
+}
+
+}  // namespace
 
 struct IngestEngine::Shard {
   int index = 0;
@@ -75,7 +93,11 @@ struct IngestEngine::Shard {
   std::unordered_map<std::string, CachedDevice> devices;
   CachedDevice* newest = nullptr;  // LRU list: newest ... oldest
   CachedDevice* oldest = nullptr;
+  CachedDevice* oldest_hot = nullptr;  // every entry newer than it is hot too
+  size_t hot = 0;                      // parsed entries
+  size_t hot_published = 0;            // ... as last added to the metric
   size_t capacity = 0;
+  int64_t now_us = 0;  // the current loop iteration's time
   uint64_t next_group = 1;
   uint64_t generation = 0;
   int64_t next_sweep_us = 0;
@@ -87,21 +109,43 @@ struct IngestEngine::Shard {
       timers;
 
   void Unlink(CachedDevice* d) {
+    if (d == oldest_hot) oldest_hot = d->newer;
     (d->newer ? d->newer->older : newest) = d->older;
     (d->older ? d->older->newer : oldest) = d->newer;
     d->newer = d->older = nullptr;
   }
+  // `d` must be hot.
   void PushNewest(CachedDevice* d) {
     d->older = newest;
     d->newer = nullptr;
     if (newest != nullptr) newest->newer = d;
     newest = d;
     if (oldest == nullptr) oldest = d;
+    if (oldest_hot == nullptr) oldest_hot = d;
+    d->used_us = now_us;
   }
-  void Use(CachedDevice* d) {
-    if (newest == d) return;
+  // Makes `d` the newest entry, hot with `state` (when it is cold).
+  void Use(CachedDevice* d, std::unique_ptr<v1::DeviceState> state = nullptr) {
+    if (d->state == nullptr) {
+      d->state = std::move(state);
+      std::string().swap(d->packed);
+      ++hot;
+    } else if (newest == d) {
+      d->used_us = now_us;
+      return;
+    }
     Unlink(d);
     PushNewest(d);
+  }
+  // Keeps the oldest hot entry serialized.
+  void DemoteOldestHot() {
+    CachedDevice* d = oldest_hot;
+    d->state->SerializeToString(&d->packed);
+    d->last_seen_us = LastSeenMicros(*d->state);
+    d->has_alarms = d->state->alarms_size() > 0;
+    d->state.reset();
+    oldest_hot = d->newer;
+    --hot;
   }
 };
 
@@ -355,13 +399,29 @@ IngestEngine::CachedDevice* IngestEngine::Insert(Shard* shard, const detectors::
   auto [it, inserted] = shard->devices.try_emplace(std::move(id));
   CachedDevice* d = &it->second;
   if (!inserted) return d;  // already cached: the cached state is the newer one
-  d->state = std::move(state);
+  d->id = &it->first;
+  d->state = std::make_unique<v1::DeviceState>(std::move(state));
+  ++shard->hot;
   shard->PushNewest(d);
   metrics_->state_cache_devices().Increment();
   // A state written under an older rule set is brought in line with this one.
-  d->generation = shard->generation;
   detectors::Changes changes;
-  if (ev.Reconcile(clock_->NowMicros(), &d->state, &changes)) FlushDevice(d, &changes, group);
+  if (ev.Reconcile(clock_->NowMicros(), d->state.get(), &changes)) FlushDevice(d, &changes, group);
+  return d;
+}
+
+IngestEngine::CachedDevice* IngestEngine::Warm(Shard* shard, CachedDevice* d, absl::Status* error) {
+  if (d->state != nullptr) {
+    shard->Use(d);
+    return d;
+  }
+  auto state = std::make_unique<v1::DeviceState>();
+  if (!state->ParseFromString(d->packed)) {
+    *error = absl::DataLossError(
+        absl::StrCat("the cached state of device '", *d->id, "' does not parse"));
+    return nullptr;
+  }
+  shard->Use(d, std::move(state));
   return d;
 }
 
@@ -369,10 +429,7 @@ IngestEngine::CachedDevice* IngestEngine::Touch(Shard* shard, const detectors::E
                                                 const std::string& device_id, bool create,
                                                 Group* group, absl::Status* error) {
   auto it = shard->devices.find(device_id);
-  if (it != shard->devices.end()) {
-    shard->Use(&it->second);
-    return &it->second;
-  }
+  if (it != shard->devices.end()) return Warm(shard, &it->second, error);
   absl::StatusOr<std::optional<v1::DeviceState>> loaded = store_->GetDeviceState(device_id);
   if (!loaded.ok()) {
     *error = loaded.status();
@@ -417,6 +474,17 @@ void IngestEngine::Prefetch(Shard* shard, const detectors::Evaluator& ev, std::d
 }
 
 void IngestEngine::Evict(Shard* shard) {
+  // States idle for hot_state_seconds are kept serialized (dirty states were
+  // serialized into the group already; none is left at this point).
+  const int64_t cutoff = shard->now_us - options_.hot_state_seconds * kMicrosPerSecond;
+  while (shard->oldest_hot != nullptr && shard->oldest_hot->used_us <= cutoff &&
+         !shard->oldest_hot->dirty) {
+    shard->DemoteOldestHot();
+  }
+  metrics_->state_cache_parsed().Increment(static_cast<double>(shard->hot) -
+                                           static_cast<double>(shard->hot_published));
+  shard->hot_published = shard->hot;
+
   const uint64_t committed = shard->committed.load();
   CachedDevice* d = shard->oldest;
   // States changed by groups still on their way to RocksDB stay: a read would miss
@@ -428,8 +496,9 @@ void IngestEngine::Evict(Shard* shard) {
     if (d->dirty || d->written_in > committed) {
       ++kept;
     } else {
+      if (d->state != nullptr) --shard->hot;
       shard->Unlink(d);
-      shard->devices.erase(shard->devices.find(d->state.device_id()));
+      shard->devices.erase(shard->devices.find(*d->id));
       metrics_->state_cache_evictions().Increment();
       metrics_->state_cache_devices().Decrement();
     }
@@ -471,6 +540,7 @@ void IngestEngine::ShardLoop(Shard* shard) {
     }
     shard->depth->Set(static_cast<double>(depth));
 
+    shard->now_us = clock_->NowMicros();
     const uint64_t generation = evaluator_generation_.load();
     std::shared_ptr<const detectors::Evaluator> ev = CurrentEvaluator();
     auto group = std::make_unique<Group>();
@@ -504,8 +574,8 @@ void IngestEngine::ShardLoop(Shard* shard) {
     }
     batch.clear();
     for (CachedDevice* d : group->dirty) {
-      group->writes.Put(store::Family::kDeviceState, store::DeviceKey(d->state.device_id()),
-                        d->state.SerializeAsString());
+      group->writes.Put(store::Family::kDeviceState, store::DeviceKey(*d->id),
+                        d->state->SerializeAsString());
       d->dirty = false;
       d->written_in = group->seq;
     }
@@ -567,17 +637,14 @@ void IngestEngine::ProcessReport(Shard* shard, const detectors::Evaluator& ev, W
   const int64_t report_id = req.report().header().report_id();
   p.ack.set_report_id(report_id);
   absl::Status error;
-  CachedDevice* device = w.device;
-  if (device != nullptr) {
-    shard->Use(device);
-  } else {
-    device = Touch(shard, ev, req.device_id(), /*create=*/true, group, &error);
-  }
+  CachedDevice* device = w.device != nullptr
+                             ? Warm(shard, w.device, &error)
+                             : Touch(shard, ev, req.device_id(), /*create=*/true, group, &error);
   if (device == nullptr) {
     SetUnreadable(error, &p.ack);
     return;
   }
-  v1::DeviceState& state = device->state;
+  v1::DeviceState& state = *device->state;
   if (report_id <= state.last_report_id()) {
     p.ack.set_status(v1::ReportAck::DUPLICATE);
     p.ack.set_message(absl::StrCat("report id ", report_id,
@@ -609,7 +676,7 @@ void IngestEngine::ProcessBrokerEvent(Shard* shard, const detectors::Evaluator& 
     p.broker_ack.set_message("the device state could not be read; see the wardend log");
     return;
   }
-  v1::DeviceState& state = device->state;
+  v1::DeviceState& state = *device->state;
   if (event.sequence() != 0 && event.sequence() <= state.cloud().last_event_sequence()) {
     p.broker_ack.set_status(v1::BrokerEventAck::DUPLICATE);
     p.broker_ack.set_message(
@@ -652,7 +719,7 @@ void IngestEngine::RunTimers(Shard* shard, const detectors::Evaluator& ev, Group
       }
       continue;
     }
-    v1::DeviceState& state = device->state;
+    v1::DeviceState& state = *device->state;
     const int64_t start = state.cloud().bucket_start_us();
     if (start == 0) {  // no open bucket: nothing to wait for
       group->writes.Delete(store::Family::kTimers, store::DeviceKey(id));
@@ -682,7 +749,7 @@ void IngestEngine::ProcessVerify(Shard* shard, const detectors::Evaluator& ev, W
     if (!error.ok()) p.verified = error;
     return;
   }
-  for (v1::AlarmState& a : *device->state.mutable_alarms()) {
+  for (v1::AlarmState& a : *device->state->mutable_alarms()) {
     if (!a.has_violation() || a.violation().violation_id() != w.violation_id) continue;
     v1::Violation* v = a.mutable_violation();
     v->set_verification_state(w.state);
@@ -724,8 +791,19 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
   const int64_t now = clock_->NowMicros();
   detectors::Changes changes;
   for (auto& [id, device] : shard->devices) {
-    device.generation = shard->generation;
-    if (ev.Reconcile(now, &device.state, &changes)) FlushDevice(&device, &changes, group);
+    if (device.state != nullptr) {
+      if (ev.Reconcile(now, device.state.get(), &changes)) FlushDevice(&device, &changes, group);
+      continue;
+    }
+    // A cold state changed by the new rules becomes hot (the newest entry).
+    auto state = std::make_unique<v1::DeviceState>();
+    if (!state->ParseFromString(device.packed)) {
+      std::cerr << "wardend: error: the cached state of device '" << id << "' does not parse\n";
+      continue;
+    }
+    if (!ev.Reconcile(now, state.get(), &changes)) continue;
+    shard->Use(&device, std::move(state));
+    FlushDevice(&device, &changes, group);
   }
   // Devices not in the cache are reconciled when they are next loaded; those with an
   // active violation now, so that alarms of removed or changed behaviours end even
@@ -741,16 +819,19 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
 void IngestEngine::SweepSilent(Shard* shard, const detectors::Evaluator& ev, Group* group) {
   const int64_t now = clock_->NowMicros();
   const int64_t cutoff = now - options_.invalidate_silent_after_seconds * kMicrosPerSecond;
-  auto silent = [cutoff](const v1::DeviceState& state) {
-    const int64_t last_seen =
-        std::max(state.last_seen().seconds() * kMicrosPerSecond + state.last_seen().nanos() / 1000,
-                 state.cloud().last_event_us());
-    return last_seen < cutoff;
-  };
+  auto silent = [cutoff](const v1::DeviceState& state) { return LastSeenMicros(state) < cutoff; };
   detectors::Changes changes;
   for (auto& [id, device] : shard->devices) {
-    if (device.state.alarms_size() == 0 || !silent(device.state)) continue;
-    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &device.state,
+    if (device.state != nullptr ? device.state->alarms_size() == 0 || !silent(*device.state)
+                                : !device.has_alarms || device.last_seen_us >= cutoff) {
+      continue;
+    }
+    absl::Status error;
+    if (Warm(shard, &device, &error) == nullptr) {
+      std::cerr << "wardend: error: " << error.message() << "\n";
+      continue;
+    }
+    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, device.state.get(),
                                         &changes);
     FlushDevice(&device, &changes, group);
   }
@@ -762,8 +843,8 @@ void IngestEngine::SweepSilent(Shard* shard, const detectors::Evaluator& ev, Gro
     if (!state.ok() || !state->has_value() || !silent(**state)) continue;
     metrics_->state_cache_loads().Increment();
     CachedDevice* device = Insert(shard, ev, std::move(**state), group);
-    if (device->state.alarms_size() == 0) continue;
-    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, &device->state,
+    if (device->state->alarms_size() == 0) continue;
+    detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, device->state.get(),
                                         &changes);
     FlushDevice(device, &changes, group);
   }

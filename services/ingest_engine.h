@@ -52,11 +52,17 @@ struct EngineOptions {
   // capacity the least recently used states are dropped once they are durable. The
   // bound is soft: states changed by write groups the writer has not committed yet
   // stay until it has. Default: 131,072. A cached state with the deploy/profiles set,
-  // baselines included, costs about 1.2 KiB of RAM with allocator overhead (measured:
-  // 1M new devices through this default cache, 295 B of RSS per device; through a
-  // 1,024-state cache, 143 B), so the default is ~150 MiB; a cache miss costs a RocksDB
-  // read, ~20 % more CPU for that report (docs/PERFORMANCE.md).
+  // baselines included, costs about 1.2 KiB of RAM parsed and 650 B serialized (see
+  // hot_state_seconds), so the default is ~85 MiB for a fleet reporting less often than
+  // that (at most ~150 MiB); a cache miss costs a RocksDB read, ~20 % more CPU for that
+  // report (docs/PERFORMANCE.md).
   size_t cached_devices = 131072;
+  // A cached state whose device has not reported (nor had a broker event, timer or
+  // verification) for this long is kept serialized instead of parsed until it is next
+  // touched: about half the RAM, for a parse (~1 µs) when the device reports again.
+  // 0 keeps every state serialized between write groups. Default: 5 s (a device that
+  // reports more often keeps its state parsed).
+  int64_t hot_state_seconds = 5;
   // Test seam (fault injection, as in leveldb's tests): called on the writer thread
   // before each RocksDB write; a non-OK status is taken as that write's failure.
   // Default: none.
@@ -185,7 +191,11 @@ class IngestEngine {
                 Group* group);
   CachedDevice* Insert(Shard* shard, const detectors::Evaluator& ev, v1::DeviceState state,
                        Group* group);
-  // Drops least recently used durable states while the shard is over its capacity.
+  // Makes the cached `device` the newest entry, parsing its state when it is kept
+  // serialized. nullptr (with *error set): it does not parse.
+  CachedDevice* Warm(Shard* shard, CachedDevice* device, absl::Status* error);
+  // Keeps idle states serialized (hot_state_seconds), then drops least recently used
+  // durable states while the shard is over its capacity.
   void Evict(Shard* shard);
   void FlushDevice(CachedDevice* device, detectors::Changes* changes, Group* group);
   // Start-up: the bucket timers of devices with an open bucket, and the active

@@ -73,6 +73,12 @@ Metrics::Metrics(int shards) : registry_(std::make_shared<prometheus::Registry>(
                               .Help("Device states held in RAM by the shards")
                               .Register(*registry_)
                               .Add({});
+  state_cache_parsed_ =
+      &BuildGauge()
+           .Name("warden_state_cache_parsed_devices")
+           .Help("Cached device states held parsed; the others are kept serialized until used")
+           .Register(*registry_)
+           .Add({});
   state_cache_loads_ = &BuildCounter()
                             .Name("warden_state_cache_loads_total")
                             .Help("Device states read from RocksDB on a cache miss")

@@ -38,6 +38,7 @@ class Metrics {
   // The shards' device state cache: states held in RAM, states read back from RocksDB
   // on a miss, states evicted (already durable) to stay within the capacity.
   prometheus::Gauge& state_cache_devices() { return *state_cache_devices_; }
+  prometheus::Gauge& state_cache_parsed() { return *state_cache_parsed_; }
   prometheus::Counter& state_cache_loads() { return *state_cache_loads_; }
   prometheus::Counter& state_cache_evictions() { return *state_cache_evictions_; }
   // Active violations by profile, behaviour and severity.
@@ -91,6 +92,7 @@ class Metrics {
   prometheus::Counter* write_failures_;
   prometheus::Gauge* devices_tracked_;
   prometheus::Gauge* state_cache_devices_;
+  prometheus::Gauge* state_cache_parsed_;
   prometheus::Counter* state_cache_loads_;
   prometheus::Counter* state_cache_evictions_;
   prometheus::Counter* reloads_succeeded_;

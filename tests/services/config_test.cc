@@ -55,6 +55,19 @@ TEST_F(ConfigTest, MaxQueueDelayTakesZeroToDisableAndRefusesNegatives) {
   EXPECT_THAT(o.status().message(), HasSubstr("'max_queue_delay_ms' must be >= 0"));
 }
 
+TEST_F(ConfigTest, HotStateSecondsTakesZeroAndRefusesNegatives) {
+  absl::StatusOr<ServerOptions> o = Load("hot_state_seconds: 0\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.hot_state_seconds, 0);
+  o = Load("shards: 2\n");
+  ASSERT_TRUE(o.ok()) << o.status();
+  EXPECT_EQ(o->engine.hot_state_seconds, 5);  // the default
+  o = Load("hot_state_seconds: -1\n");
+  ASSERT_FALSE(o.ok());
+  EXPECT_THAT(o.status().message(), HasSubstr("wardend.yaml:1:"));
+  EXPECT_THAT(o.status().message(), HasSubstr("'hot_state_seconds' must be >= 0"));
+}
+
 TEST_F(ConfigTest, RocksDbMemoryKeysSizeTheStore) {
   absl::StatusOr<ServerOptions> o = Load("block_cache_mib: 256\nstate_memtable_mib: 64\n");
   ASSERT_TRUE(o.ok()) << o.status();
@@ -71,6 +84,7 @@ TEST_F(ConfigTest, TheShippedConfigLoads) {
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->engine.cached_devices, 131072u);
   EXPECT_EQ(o->engine.max_queue_delay_ms, 200);
+  EXPECT_EQ(o->engine.hot_state_seconds, 5);
 }
 
 }  // namespace

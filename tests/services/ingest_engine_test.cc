@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -316,14 +317,16 @@ class StateCacheTest : public IngestEngineTest {
   }
 };
 
-TEST_F(StateCacheTest, ACacheOfTwoKeepsEveryDevicesWindowsAndAlarmsExactly) {
-  // The same reports through a cache of 2 states and a cache that holds all 10 devices
-  // must leave the same states, violations and events behind.
-  auto run = [&](store::Store* store, size_t cached, Metrics* metrics) {
+TEST_F(StateCacheTest, ACacheOfTwoOrOfSerializedStatesKeepsEveryDevicesWindowsAndAlarmsExactly) {
+  // The same reports through a cache of 2 states, a cache that holds all 10 devices
+  // parsed, and one that holds them all serialized between write groups must leave the
+  // same states, violations and events behind.
+  auto run = [&](store::Store* store, size_t cached, Metrics* metrics, int64_t hot_seconds = 10) {
     clock_.Set(1'700'000'000'000'000);
     EngineOptions o;
     o.shards = 1;
     o.cached_devices = cached;
+    o.hot_state_seconds = hot_seconds;
     auto engine = IngestEngine::Create(o, store, &clock_, metrics, evaluator_);
     EXPECT_TRUE(engine.ok()) << engine.status();
     if (!engine.ok()) return;
@@ -347,32 +350,119 @@ TEST_F(StateCacheTest, ACacheOfTwoKeepsEveryDevicesWindowsAndAlarmsExactly) {
   auto ref = store::Store::Open({ref_dir.string()});
   ASSERT_TRUE(ref.ok()) << ref.status();
   Metrics ref_metrics{1};
-  run(ref->get(), 1000, &ref_metrics);
+  run(ref->get(), 1000, &ref_metrics, /*hot_seconds=*/1'000'000);
+  auto cold_dir = dir_ / "serialized";
+  auto cold = store::Store::Open({cold_dir.string()});
+  ASSERT_TRUE(cold.ok()) << cold.status();
+  Metrics cold_metrics{1};
+  run(cold->get(), 1000, &cold_metrics, /*hot_seconds=*/0);
 
   EXPECT_GE(small_metrics.state_cache_evictions().Value(), 30);
   EXPECT_GE(small_metrics.state_cache_loads().Value(), 30);
   EXPECT_EQ(ref_metrics.state_cache_loads().Value(), 0);
-  for (int d = 0; d < 10; ++d) {
-    const std::string id = "dev-" + std::to_string(d);
-    auto got = store_->GetDeviceState(id);
-    auto want = (*ref)->GetDeviceState(id);
-    ASSERT_TRUE(got.ok() && got->has_value() && want.ok() && want->has_value()) << id;
-    EXPECT_EQ((*got)->SerializeAsString(), (*want)->SerializeAsString()) << id;
-    EXPECT_GT((*got)->windows_size(), 0) << id;
+  EXPECT_EQ(ref_metrics.state_cache_parsed().Value(), 10);
+  EXPECT_EQ(cold_metrics.state_cache_loads().Value(), 0);
+  EXPECT_EQ(cold_metrics.state_cache_devices().Value(), 10);
+  EXPECT_EQ(cold_metrics.state_cache_parsed().Value(), 0);
+  for (store::Store* store : {store_.get(), cold->get()}) {
+    for (int d = 0; d < 10; ++d) {
+      const std::string id = "dev-" + std::to_string(d);
+      auto got = store->GetDeviceState(id);
+      auto want = (*ref)->GetDeviceState(id);
+      ASSERT_TRUE(got.ok() && got->has_value() && want.ok() && want->has_value()) << id;
+      EXPECT_EQ((*got)->SerializeAsString(), (*want)->SerializeAsString()) << id;
+      EXPECT_GT((*got)->windows_size(), 0) << id;
+    }
+    std::vector<v1::Violation> active = Active(store);
+    std::vector<v1::Violation> want_active = Active(ref->get());
+    ASSERT_EQ(active.size(), want_active.size());
+    EXPECT_FALSE(active.empty());
+    for (size_t i = 0; i < active.size(); ++i) {
+      EXPECT_EQ(active[i].SerializeAsString(), want_active[i].SerializeAsString());
+    }
+    std::vector<v1::ViolationEvent> events = Events(store);
+    std::vector<v1::ViolationEvent> want_events = Events(ref->get());
+    ASSERT_EQ(events.size(), want_events.size());
+    for (size_t i = 0; i < events.size(); ++i) {
+      EXPECT_EQ(events[i].SerializeAsString(), want_events[i].SerializeAsString());
+    }
+  }
+}
+
+TEST_F(StateCacheTest, IdleStatesAreKeptSerializedAndPickUpWhereTheyLeftOff) {
+  EngineOptions o;
+  o.shards = 1;
+  o.hot_state_seconds = 10;
+  StartEngine(o);
+  // One violating datapoint of "twice" (it needs two in a row) for dev-a.
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 100, 50)).status(), v1::ReportAck::ACCEPTED);
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-b", 1, 100, 5)).status(), v1::ReportAck::ACCEPTED);
+  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 2);
+
+  clock_.AdvanceSeconds(11);  // both idle past hot_state_seconds: kept serialized
+  for (int i = 0; i < 100 && metrics_.state_cache_parsed().Value() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 0);
+  EXPECT_EQ(metrics_.state_cache_devices().Value(), 2);
+
+  // dev-a's second violating datapoint raises the alarm: its alarm count survived.
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 2, 100, 50)).status(), v1::ReportAck::ACCEPTED);
+  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 1);
+  EXPECT_EQ(metrics_.state_cache_loads().Value(), 0) << "nothing read from RocksDB";
+  ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
+  EXPECT_EQ(Active(store_.get(), "dev-a")[0].behaviour(), "twice");
+  // A resent report of dev-b is still known: its last report id survived too.
+  EXPECT_EQ(Send(engine_.get(), MakeReport("dev-b", 1, 100, 5)).status(), v1::ReportAck::DUPLICATE);
+}
+
+TEST_F(StateCacheTest, AReloadAndTheSilenceSweepReachSerializedStates) {
+  EngineOptions o;
+  o.shards = 1;
+  o.hot_state_seconds = 0;  // every state serialized after its write group
+  o.invalidate_silent_after_seconds = 3600;
+  o.silence_sweep_seconds = 1;
+  StartEngine(o);
+  // dev-a and dev-b raise "small"; dev-c raises "twice" ...
+  for (const char* d : {"dev-a", "dev-b"}) {
+    EXPECT_EQ(Send(engine_.get(), MakeReport(d, 1, 5000, 5)).status(), v1::ReportAck::ACCEPTED);
+  }
+  for (int64_t id = 1; id <= 2; ++id) {
+    EXPECT_EQ(Send(engine_.get(), MakeReport("dev-c", id, 100, 50)).status(),
+              v1::ReportAck::ACCEPTED);
+  }
+  ASSERT_EQ(Active(store_.get()).size(), 3u);
+  for (int i = 0; i < 100 && metrics_.state_cache_parsed().Value() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 0);
+
+  // ... "small" is removed: its alarms end, "twice" stays.
+  std::string without_small = kCacheProfile;
+  const size_t from = without_small.find("  - name: small");
+  without_small.erase(from, without_small.find("  - name: window") - from);
+  engine_->SetEvaluator(Compile(without_small));
+  for (int i = 0; i < 100 && Active(store_.get()).size() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   std::vector<v1::Violation> active = Active(store_.get());
-  std::vector<v1::Violation> want_active = Active(ref->get());
-  ASSERT_EQ(active.size(), want_active.size());
-  EXPECT_FALSE(active.empty());
-  for (size_t i = 0; i < active.size(); ++i) {
-    EXPECT_EQ(active[i].SerializeAsString(), want_active[i].SerializeAsString());
+  ASSERT_EQ(active.size(), 1u);
+  EXPECT_EQ(active[0].device_id(), "dev-c");
+
+  // An hour later dev-c is silent: the sweep finds its alarm in the serialized state.
+  clock_.AdvanceSeconds(3600 + 60);
+  for (int i = 0; i < 100 && !Active(store_.get()).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  std::vector<v1::ViolationEvent> events = Events(store_.get());
-  std::vector<v1::ViolationEvent> want_events = Events(ref->get());
-  ASSERT_EQ(events.size(), want_events.size());
-  for (size_t i = 0; i < events.size(); ++i) {
-    EXPECT_EQ(events[i].SerializeAsString(), want_events[i].SerializeAsString());
+  EXPECT_TRUE(Active(store_.get()).empty());
+  EXPECT_EQ(metrics_.state_cache_loads().Value(), 0) << "nothing read from RocksDB";
+  std::map<std::string, std::string> reasons;
+  for (const v1::ViolationEvent& e : Events(store_.get())) {
+    if (e.type() == v1::ALARM_INVALIDATED) reasons[e.device_id()] = e.reason();
   }
+  EXPECT_EQ(reasons["dev-a"], detectors::kReasonBehaviourRemoved);
+  EXPECT_EQ(reasons["dev-b"], detectors::kReasonBehaviourRemoved);
+  EXPECT_EQ(reasons["dev-c"], detectors::kReasonDeviceSilent);
 }
 
 TEST_F(StateCacheTest, AReloadReconcilesAnEvictedDeviceWhenItNextReports) {
