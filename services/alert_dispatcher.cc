@@ -8,6 +8,7 @@
 #include "alerts/delivery_policy.h"
 #include "alerts/payloads.h"
 #include "alerts/signing.h"
+#include "common/thread_name.h"
 #include "detectors/evaluator.h"
 #include "google/protobuf/util/time_util.h"
 #include "store/keys.h"
@@ -84,6 +85,7 @@ std::vector<v1::TargetStatus> AlertDispatcher::Status() const {
 }
 
 void AlertDispatcher::Loop() {
+  NameThisThread("alerts");
   int64_t next_rescan = 0;
   while (!stop_.load()) {
     int64_t now = clock_->NowMicros();

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/thread_name.h"
 #include "detectors/evaluator.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/audit_alerts.h"
@@ -114,6 +115,7 @@ void AuditRunner::Stop() {
 }
 
 void AuditRunner::Loop() {
+  NameThisThread("audit-runner");
   for (;;) {
     Job job;
     {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/thread_name.h"
+
 namespace warden::services {
 
 AuditScheduler::AuditScheduler(std::vector<ScheduledAuditJob> jobs, AuditRunner* runner,
@@ -42,6 +44,7 @@ void AuditScheduler::Stop() {
 }
 
 void AuditScheduler::Loop() {
+  NameThisThread("audit-schedule");
   for (;;) {
     const int64_t now = clock_->NowMicros() / kMicrosPerSecond;
     for (size_t i = 0; i < jobs_.size(); ++i) {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <iostream>
 
+#include "common/thread_name.h"
+
 namespace warden::services {
 
 RegistryTargeting::RegistryTargeting(RegistryStore* registry, RulesManager* rules)
@@ -39,6 +41,7 @@ void RegistryTargeting::Stop() {
 }
 
 void RegistryTargeting::Loop() {
+  NameThisThread("targeting");
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mu_);
