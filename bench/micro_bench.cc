@@ -93,6 +93,24 @@ void BM_SerializeDeviceState(benchmark::State& state) {
 }
 BENCHMARK(BM_SerializeDeviceState);
 
+// A cached state kept serialized (EngineOptions::hot_state_seconds) parsed again when
+// its device next reports.
+void BM_ParseDeviceState(benchmark::State& state) {
+  detectors::Evaluator ev(ExampleRules());
+  v1::DeviceState device;
+  device.set_device_id("dev-00001");
+  detectors::Changes changes;
+  for (int i = 1; i <= 50; ++i)
+    ev.ApplyReport(NormalReport(i), i * 300'000'000LL, &device, &changes);
+  const std::string bytes = device.SerializeAsString();
+  for (auto _ : state) {
+    v1::DeviceState parsed;
+    benchmark::DoNotOptimize(parsed.ParseFromString(bytes));
+  }
+  state.counters["bytes"] = static_cast<double>(bytes.size());
+}
+BENCHMARK(BM_ParseDeviceState);
+
 void BM_ParseReportJson(benchmark::State& state) {
   const std::string json = detectors::ReportToAwsJson(NormalReport(1), state.range(0) != 0);
   for (auto _ : state) {

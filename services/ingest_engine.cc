@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/partition.h"
+#include "common/thread_name.h"
 #include "detectors/cloud_metrics.h"
 #include "store/keys.h"
 
@@ -51,7 +52,7 @@ struct IngestEngine::Work {
 
 // A device's state in its shard's cache, on the shard's LRU list. A state in use is
 // kept parsed ("hot"); once its device has been idle for EngineOptions::hot_state_seconds
-// it is kept serialized ("cold", about 40 % of the RAM) and parsed again when touched.
+// it is kept serialized ("cold", about half the RAM) and parsed again when touched.
 // Hot entries are always the newest ones of the LRU list: touching an entry makes it
 // the newest, and demotion takes the oldest hot one.
 struct IngestEngine::CachedDevice {
@@ -398,7 +399,10 @@ IngestEngine::CachedDevice* IngestEngine::Insert(Shard* shard, const detectors::
   std::string id = state.device_id();
   auto [it, inserted] = shard->devices.try_emplace(std::move(id));
   CachedDevice* d = &it->second;
-  if (!inserted) return d;  // already cached: the cached state is the newer one
+  if (!inserted) {  // already cached: the cached state is the newer one
+    absl::Status unparsable;
+    return Warm(shard, d, &unparsable);
+  }
   d->id = &it->first;
   d->state = std::make_unique<v1::DeviceState>(std::move(state));
   ++shard->hot;
@@ -520,6 +524,7 @@ bool IngestEngine::SetVerification(const std::string& device_id, const std::stri
 }
 
 void IngestEngine::ShardLoop(Shard* shard) {
+  NameThisThread("shard-" + std::to_string(shard->index));
   std::deque<Work> batch;
   for (;;) {
     size_t depth;
@@ -843,7 +848,7 @@ void IngestEngine::SweepSilent(Shard* shard, const detectors::Evaluator& ev, Gro
     if (!state.ok() || !state->has_value() || !silent(**state)) continue;
     metrics_->state_cache_loads().Increment();
     CachedDevice* device = Insert(shard, ev, std::move(**state), group);
-    if (device->state->alarms_size() == 0) continue;
+    if (device == nullptr || device->state->alarms_size() == 0) continue;
     detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, device->state.get(),
                                         &changes);
     FlushDevice(device, &changes, group);
@@ -861,6 +866,7 @@ void IngestEngine::PushGroup(std::unique_ptr<Group> group) {
 }
 
 void IngestEngine::WriterLoop() {
+  NameThisThread("ingest-writer");
   int64_t next_retention_us = 0;
   for (;;) {
     std::deque<std::unique_ptr<Group>> groups;

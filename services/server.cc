@@ -30,6 +30,7 @@
 #include "services/registry_store.h"
 #include "services/registry_targeting.h"
 #include "services/rules_manager.h"
+#include "services/store_metrics.h"
 #include "services/violation_service.h"
 
 namespace warden::services {
@@ -164,6 +165,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& optio
     server->exposer_->RegisterCollectable(server->metrics_->registry());
     server->process_metrics_ = std::make_shared<ProcessMetrics>();
     server->exposer_->RegisterCollectable(server->process_metrics_);
+    server->store_metrics_ = std::make_shared<StoreMetrics>(server->store_.get());
+    server->exposer_->RegisterCollectable(server->store_metrics_);
     const std::vector<int> ports = server->exposer_->GetListeningPorts();
     server->metrics_address_ =
         absl::StrCat(HostOf(options.metrics_listen), ":", ports.empty() ? 0 : ports[0]);

@@ -39,6 +39,7 @@ class IngestServiceImpl;
 class Outbox;
 class Metrics;
 class ProcessMetrics;
+class StoreMetrics;
 class ProfileServiceImpl;
 class RulesManager;
 class ViolationServiceImpl;
@@ -127,6 +128,7 @@ class Server {
   std::unique_ptr<AuditServiceImpl> audit_service_;
   std::unique_ptr<grpc::Server> grpc_server_;
   std::shared_ptr<ProcessMetrics> process_metrics_;  // outlives exposer_
+  std::shared_ptr<StoreMetrics> store_metrics_;      // outlives exposer_
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string grpc_address_;
   std::string metrics_address_;

@@ -208,6 +208,17 @@ uint64_t Store::EstimateDeviceStates() const {
   return n;
 }
 
+StoreUsage Store::Usage() const {
+  StoreUsage u;
+  db_->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &u.memtable_bytes);
+  db_->GetAggregatedIntProperty("rocksdb.estimate-table-readers-mem", &u.table_readers_bytes);
+  db_->GetAggregatedIntProperty("rocksdb.total-sst-files-size", &u.sst_bytes);
+  // One cache shared by every family: asking one family gives the whole cache.
+  db_->GetIntProperty(handle(Family::kDeviceState), "rocksdb.block-cache-usage",
+                      &u.block_cache_bytes);
+  return u;
+}
+
 absl::StatusOr<Page<v1::Violation>> Store::ListViolations(const ViolationFilter& filter,
                                                           const std::string& page_token,
                                                           int page_size) const {

@@ -89,6 +89,14 @@ struct Page {
 
 // Warden's RocksDB database: one DB, one column family per record kind, a schema
 // version in `meta`. Thread-safe: any thread may read while one writer writes.
+// RocksDB's own memory and disk use, all families together.
+struct StoreUsage {
+  uint64_t memtable_bytes = 0;       // active and not yet flushed memtables
+  uint64_t block_cache_bytes = 0;    // the shared block cache (StoreOptions::block_cache_bytes)
+  uint64_t table_readers_bytes = 0;  // index and filter blocks of open SST files
+  uint64_t sst_bytes = 0;            // SST files on disk (the WAL not included)
+};
+
 class Store {
  public:
   static constexpr int kSchemaVersion = 1;
@@ -110,6 +118,8 @@ class Store {
       const std::vector<std::string>& devices) const;
   // RocksDB's estimate of the number of persisted device states (cheap, approximate).
   uint64_t EstimateDeviceStates() const;
+  // RocksDB's memory and disk use (cheap: its property counters). Thread-safe.
+  StoreUsage Usage() const;
 
   // Active violations matching `filter`, in key order, after `page_token`.
   absl::StatusOr<Page<v1::Violation>> ListViolations(const ViolationFilter& filter,

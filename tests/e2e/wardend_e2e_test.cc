@@ -177,7 +177,8 @@ TEST_F(WardendE2ETest, MetricsPassPromtoolAndCountViolations) {
       << "device ids must never be metric labels";
 }
 
-// The value of an unlabelled sample `name` in a Prometheus text exposition (NaN if absent).
+// The value of sample `name` (labels included, as exposed) in a Prometheus text exposition
+// (NaN if absent).
 double Sample(const std::string& text, const std::string& name) {
   std::istringstream in(text);
   std::string line;
@@ -200,6 +201,17 @@ TEST_F(WardendE2ETest, MetricsCarryTheProcessOwnMemoryCpuAndStartTime) {
   const double now = static_cast<double>(std::time(nullptr));
   EXPECT_GT(started, now - 120);  // started by this test
   EXPECT_LE(started, now + 1);
+}
+
+TEST_F(WardendE2ETest, MetricsCarryRocksDbMemoryAndDisk) {
+  Start();
+  ASSERT_EQ(Ctl("push --device cam-long " + WriteFile("long.json", kLongReport)).exit_code, 0);
+  Result r = RunShell("curl -fsS http://" + metrics_ + "/metrics");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_GT(Sample(r.output, "warden_store_memory_bytes{kind=\"memtables\"}"), 0) << r.output;
+  EXPECT_GE(Sample(r.output, "warden_store_memory_bytes{kind=\"block_cache\"}"), 0) << r.output;
+  EXPECT_GE(Sample(r.output, "warden_store_memory_bytes{kind=\"table_readers\"}"), 0) << r.output;
+  EXPECT_GE(Sample(r.output, "warden_store_sst_bytes"), 0) << r.output;
 }
 
 TEST_F(WardendE2ETest, ValidateReportsEveryErrorWithPositionAndFailsTheExitCode) {

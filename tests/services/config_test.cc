@@ -61,7 +61,7 @@ TEST_F(ConfigTest, HotStateSecondsTakesZeroAndRefusesNegatives) {
   EXPECT_EQ(o->engine.hot_state_seconds, 0);
   o = Load("shards: 2\n");
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->engine.hot_state_seconds, 5);  // the default
+  EXPECT_EQ(o->engine.hot_state_seconds, 1);  // the default
   o = Load("hot_state_seconds: -1\n");
   ASSERT_FALSE(o.ok());
   EXPECT_THAT(o.status().message(), HasSubstr("wardend.yaml:1:"));
@@ -84,7 +84,7 @@ TEST_F(ConfigTest, TheShippedConfigLoads) {
   ASSERT_TRUE(o.ok()) << o.status();
   EXPECT_EQ(o->engine.cached_devices, 131072u);
   EXPECT_EQ(o->engine.max_queue_delay_ms, 200);
-  EXPECT_EQ(o->engine.hot_state_seconds, 5);
+  EXPECT_EQ(o->engine.hot_state_seconds, 1);
 }
 
 }  // namespace

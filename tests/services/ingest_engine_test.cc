@@ -6,8 +6,10 @@
 
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "google/protobuf/util/time_util.h"
@@ -131,6 +133,33 @@ class IngestEngineTest : public ::testing::Test {
   std::shared_ptr<const detectors::Evaluator> evaluator_;
   std::unique_ptr<IngestEngine> engine_;
 };
+
+// The engine's threads are named, so `top -H` and perf tell them apart.
+TEST_F(IngestEngineTest, ShardAndWriterThreadsCarryTheirNames) {
+  EngineOptions o;
+  o.shards = 2;
+  StartEngine(o);
+  auto names = [] {
+    std::multiset<std::string> out;
+    for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+      std::ifstream comm(task.path() / "comm");
+      std::string name;
+      std::getline(comm, name);
+      out.insert(name);
+    }
+    return out;
+  };
+  std::multiset<std::string> running = names();
+  for (int i = 0; i < 100 && (running.count("ingest-writer") == 0 ||
+                              running.count("shard-0") == 0 || running.count("shard-1") == 0);
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // threads name themselves
+    running = names();
+  }
+  EXPECT_EQ(running.count("shard-0"), 1u);
+  EXPECT_EQ(running.count("shard-1"), 1u);
+  EXPECT_EQ(running.count("ingest-writer"), 1u);
+}
 
 TEST_F(IngestEngineTest, ShedsWhenTheQueueIsFullAndLosesNothingItAccepted) {
   HeldWriter writer;
@@ -302,6 +331,15 @@ class StateCacheTest : public IngestEngineTest {
     EXPECT_LE(metrics.state_cache_devices().Value(), n);
   }
 
+  // Waits until the shards hold `n` states parsed (the gauge is updated after each write
+  // group is handed to the writer, so possibly just after its acks).
+  void WaitForParsed(double n) {
+    for (int i = 0; i < 100 && metrics_.state_cache_parsed().Value() != n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(metrics_.state_cache_parsed().Value(), n);
+  }
+
   std::vector<v1::Violation> Active(store::Store* store, const std::string& device = "") {
     store::ViolationFilter f;
     f.device_id = device;
@@ -397,18 +435,15 @@ TEST_F(StateCacheTest, IdleStatesAreKeptSerializedAndPickUpWhereTheyLeftOff) {
   // One violating datapoint of "twice" (it needs two in a row) for dev-a.
   EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 100, 50)).status(), v1::ReportAck::ACCEPTED);
   EXPECT_EQ(Send(engine_.get(), MakeReport("dev-b", 1, 100, 5)).status(), v1::ReportAck::ACCEPTED);
-  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 2);
+  WaitForParsed(2);
 
   clock_.AdvanceSeconds(11);  // both idle past hot_state_seconds: kept serialized
-  for (int i = 0; i < 100 && metrics_.state_cache_parsed().Value() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 0);
+  WaitForParsed(0);
   EXPECT_EQ(metrics_.state_cache_devices().Value(), 2);
 
   // dev-a's second violating datapoint raises the alarm: its alarm count survived.
   EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 2, 100, 50)).status(), v1::ReportAck::ACCEPTED);
-  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 1);
+  WaitForParsed(1);
   EXPECT_EQ(metrics_.state_cache_loads().Value(), 0) << "nothing read from RocksDB";
   ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
   EXPECT_EQ(Active(store_.get(), "dev-a")[0].behaviour(), "twice");
@@ -432,10 +467,7 @@ TEST_F(StateCacheTest, AReloadAndTheSilenceSweepReachSerializedStates) {
               v1::ReportAck::ACCEPTED);
   }
   ASSERT_EQ(Active(store_.get()).size(), 3u);
-  for (int i = 0; i < 100 && metrics_.state_cache_parsed().Value() > 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  EXPECT_EQ(metrics_.state_cache_parsed().Value(), 0);
+  WaitForParsed(0);
 
   // ... "small" is removed: its alarms end, "twice" stays.
   std::string without_small = kCacheProfile;

@@ -492,6 +492,33 @@ TEST_F(StoreTest, UncreatableDataDirIsAnError) {
   EXPECT_THAT(s.status().message(), HasSubstr(o.path));
 }
 
+TEST_F(StoreTest, UsageShowsMemtablesThenFilesBlockCacheAndIndexesAfterAReopen) {
+  const StoreUsage empty = store_->Usage();
+  EXPECT_EQ(empty.sst_bytes, 0u);
+  WriteGroup g;
+  for (int i = 0; i < 2000; ++i) {
+    v1::DeviceState s;
+    s.set_device_id("dev-" + std::to_string(i));
+    s.set_last_report_id(i);
+    s.mutable_windows()->Add()->set_metric(std::string(500, 'w'));
+    g.Put(Family::kDeviceState, DeviceKey(s.device_id()), s.SerializeAsString());
+  }
+  ASSERT_TRUE(store_->Write(g).ok());
+  const StoreUsage written = store_->Usage();
+  EXPECT_GT(written.memtable_bytes, empty.memtable_bytes + 1'000'000) << "2000 x 500 B written";
+  EXPECT_EQ(written.sst_bytes, 0u);
+
+  // Recovery writes the WAL into an SST file; reading a state goes through the block
+  // cache and the file's index and filter.
+  Reopen();
+  ASSERT_TRUE(store_->GetDeviceState("dev-7").ok());
+  const StoreUsage reopened = store_->Usage();
+  EXPECT_GT(reopened.sst_bytes, 1'000'000u);
+  EXPECT_LT(reopened.memtable_bytes, written.memtable_bytes);
+  EXPECT_GT(reopened.block_cache_bytes, 0u);
+  EXPECT_GT(reopened.table_readers_bytes, 0u);
+}
+
 // The memtable sizes are what RocksDB runs with (read back from the OPTIONS file it
 // writes into the data dir).
 TEST(StoreOptionsTest, MemtableSizesReachRocksDb) {
