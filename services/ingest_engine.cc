@@ -414,18 +414,32 @@ IngestEngine::CachedDevice* IngestEngine::Insert(Shard* shard, const detectors::
   return d;
 }
 
+namespace {
+
+// The state of a cold cache entry, parsed.
+absl::StatusOr<std::unique_ptr<v1::DeviceState>> Unpack(const std::string& device_id,
+                                                        const std::string& packed) {
+  auto state = std::make_unique<v1::DeviceState>();
+  if (!state->ParseFromString(packed)) {
+    return absl::DataLossError(
+        absl::StrCat("the cached state of device '", device_id, "' does not parse"));
+  }
+  return state;
+}
+
+}  // namespace
+
 IngestEngine::CachedDevice* IngestEngine::Warm(Shard* shard, CachedDevice* d, absl::Status* error) {
   if (d->state != nullptr) {
     shard->Use(d);
     return d;
   }
-  auto state = std::make_unique<v1::DeviceState>();
-  if (!state->ParseFromString(d->packed)) {
-    *error = absl::DataLossError(
-        absl::StrCat("the cached state of device '", *d->id, "' does not parse"));
+  absl::StatusOr<std::unique_ptr<v1::DeviceState>> state = Unpack(*d->id, d->packed);
+  if (!state.ok()) {
+    *error = state.status();
     return nullptr;
   }
-  shard->Use(d, std::move(state));
+  shard->Use(d, std::move(*state));
   return d;
 }
 
@@ -801,13 +815,13 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
       continue;
     }
     // A cold state changed by the new rules becomes hot (the newest entry).
-    auto state = std::make_unique<v1::DeviceState>();
-    if (!state->ParseFromString(device.packed)) {
-      std::cerr << "wardend: error: the cached state of device '" << id << "' does not parse\n";
+    absl::StatusOr<std::unique_ptr<v1::DeviceState>> state = Unpack(id, device.packed);
+    if (!state.ok()) {
+      std::cerr << "wardend: error: " << state.status().message() << "\n";
       continue;
     }
-    if (!ev.Reconcile(now, state.get(), &changes)) continue;
-    shard->Use(&device, std::move(state));
+    if (!ev.Reconcile(now, state->get(), &changes)) continue;
+    shard->Use(&device, std::move(*state));
     FlushDevice(&device, &changes, group);
   }
   // Devices not in the cache are reconciled when they are next loaded; those with an
