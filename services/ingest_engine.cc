@@ -499,9 +499,11 @@ void IngestEngine::Evict(Shard* shard) {
          !shard->oldest_hot->dirty) {
     shard->DemoteOldestHot();
   }
-  metrics_->state_cache_parsed().Increment(static_cast<double>(shard->hot) -
-                                           static_cast<double>(shard->hot_published));
-  shard->hot_published = shard->hot;
+  if (shard->hot != shard->hot_published) {
+    metrics_->state_cache_parsed().Increment(static_cast<double>(shard->hot) -
+                                             static_cast<double>(shard->hot_published));
+    shard->hot_published = shard->hot;
+  }
 
   const uint64_t committed = shard->committed.load();
   CachedDevice* d = shard->oldest;
