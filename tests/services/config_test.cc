@@ -42,30 +42,26 @@ TEST_F(ConfigTest, CachedDevicesSizesTheStateCache) {
   EXPECT_THAT(o.status().message(), HasSubstr("cached_devices"));
 }
 
-TEST_F(ConfigTest, MaxQueueDelayTakesZeroToDisableAndRefusesNegatives) {
-  absl::StatusOr<ServerOptions> o = Load("max_queue_delay_ms: 50\n");
+// Engine keys where 0 means something (off / always) and a negative value is refused with
+// its position: each takes 50 and 0, and a negative on line 2 is reported there.
+TEST_F(ConfigTest, ZeroIsAValueAndNegativesAreRefusedForQueueDelayAndHotStates) {
+  for (const auto& [key, field] : {std::pair<std::string, int64_t EngineOptions::*>{
+                                       "max_queue_delay_ms", &EngineOptions::max_queue_delay_ms},
+                                   {"hot_state_seconds", &EngineOptions::hot_state_seconds}}) {
+    for (int64_t value : {50, 0}) {
+      absl::StatusOr<ServerOptions> o = Load(key + ": " + std::to_string(value) + "\n");
+      ASSERT_TRUE(o.ok()) << o.status();
+      EXPECT_EQ(o->engine.*field, value) << key;
+    }
+    absl::StatusOr<ServerOptions> o = Load("shards: 2\n" + key + ": -5\n");
+    ASSERT_FALSE(o.ok()) << key;
+    EXPECT_THAT(o.status().message(), HasSubstr("wardend.yaml:2:"));
+    EXPECT_THAT(o.status().message(), HasSubstr("'" + key + "' must be >= 0"));
+  }
+  absl::StatusOr<ServerOptions> o = Load("shards: 2\n");
   ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->engine.max_queue_delay_ms, 50);
-  o = Load("max_queue_delay_ms: 0\n");
-  ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->engine.max_queue_delay_ms, 0);
-  o = Load("shards: 2\nmax_queue_delay_ms: -5\n");
-  ASSERT_FALSE(o.ok());
-  EXPECT_THAT(o.status().message(), HasSubstr("wardend.yaml:2:"));
-  EXPECT_THAT(o.status().message(), HasSubstr("'max_queue_delay_ms' must be >= 0"));
-}
-
-TEST_F(ConfigTest, HotStateSecondsTakesZeroAndRefusesNegatives) {
-  absl::StatusOr<ServerOptions> o = Load("hot_state_seconds: 0\n");
-  ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->engine.hot_state_seconds, 0);
-  o = Load("shards: 2\n");
-  ASSERT_TRUE(o.ok()) << o.status();
-  EXPECT_EQ(o->engine.hot_state_seconds, 1);  // the default
-  o = Load("hot_state_seconds: -1\n");
-  ASSERT_FALSE(o.ok());
-  EXPECT_THAT(o.status().message(), HasSubstr("wardend.yaml:1:"));
-  EXPECT_THAT(o.status().message(), HasSubstr("'hot_state_seconds' must be >= 0"));
+  EXPECT_EQ(o->engine.max_queue_delay_ms, 200);  // the defaults
+  EXPECT_EQ(o->engine.hot_state_seconds, 1);
 }
 
 TEST_F(ConfigTest, RocksDbMemoryKeysSizeTheStore) {
