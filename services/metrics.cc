@@ -219,7 +219,13 @@ void Metrics::SetFleetThreshold(const std::string& profile, const std::string& b
                                                      {"behaviour", behaviour}};
   fleet_ready_->Add(labels).Set(ready ? 1 : 0);
   fleet_devices_->Add(labels).Set(devices);
-  if (ready) fleet_threshold_->Add(labels).Set(value);
+  if (ready) {
+    fleet_threshold_->Add(labels).Set(value);
+  } else if (fleet_threshold_->Has(labels)) {
+    // No threshold in force (a window with too few devices): no series rather than
+    // the last one, which would be stale.
+    fleet_threshold_->Remove(&fleet_threshold_->Add(labels));
+  }
 }
 
 prometheus::Counter& Metrics::ViolationEvents(v1::ViolationEventType type) {

@@ -48,7 +48,8 @@ class Metrics {
   // Broker events by ack status (ACCEPTED, DUPLICATE, REJECTED).
   prometheus::Counter& BrokerEvents(const std::string& status);
   // The fleet percentile in force for a statistic behaviour, whether it is ready (0:
-  // insufficient data) and how many devices it came from.
+  // insufficient data) and how many devices it came from. While not ready there is no
+  // warden_fleet_threshold series for the behaviour (not the last value).
   void SetFleetThreshold(const std::string& profile, const std::string& behaviour, bool ready,
                          double value, double devices);
   prometheus::Counter& reloads_succeeded() { return *reloads_succeeded_; }
