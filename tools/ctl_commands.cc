@@ -66,8 +66,9 @@ void PrintDiagnostics(const CommandContext& ctx, const std::vector<rules::Diagno
 
 }  // namespace
 
-int Validate(const CommandContext& ctx, const std::vector<std::string>& paths) {
-  const rules::LoadResult result = rules::LoadRulesFromPaths(paths);
+int Validate(const CommandContext& ctx, const std::vector<std::string>& paths,
+             const rules::LoadOptions& options) {
+  const rules::LoadResult result = rules::LoadRulesFromPaths(paths, options);
   if (ctx.output == OutputFormat::kJson) {
     v1::ValidateProfilesResponse response;
     response.set_ok(result.ok());

@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "rules/loader.h"
 #include "tools/warden_api.h"
 #include "warden/v1/violation.pb.h"
 
@@ -40,10 +41,12 @@ struct CommandContext {
   bool err_is_terminal = false;
 };
 
-// validate PATH...: loads profile, list and inventory files (directories recursively)
-// locally; diagnostics to `err`; "ok: N profiles, M lists" on success. With JSON
-// output, a warden.v1.ValidateProfilesResponse. 1 when there is an error.
-int Validate(const CommandContext& ctx, const std::vector<std::string>& paths);
+// validate [--geoip-database FILE] PATH...: loads profile, list and inventory files
+// (directories recursively) locally, as wardend would with `options`; diagnostics to
+// `err`; "ok: N profiles, M lists" on success. With JSON output, a
+// warden.v1.ValidateProfilesResponse. 1 when there is an error.
+int Validate(const CommandContext& ctx, const std::vector<std::string>& paths,
+             const rules::LoadOptions& options = {});
 
 // push --device NAME FILE: parses the AWS report document in FILE ("-": standard
 // input) and sends it with IngestService.Report. 0 on ACCEPTED or DUPLICATE.

@@ -40,9 +40,13 @@ int RunWardenctl(int argc, const char* const* argv, const CliEnvironment& env) {
       "validate", "Check profile, list and inventory YAML files locally (no server)");
   std::vector<std::string> paths;
   validate->add_option("paths", paths, "files, or directories read recursively")->required();
+  rules::LoadOptions validate_options;
+  validate->add_option("--geoip-database", validate_options.geoip_database,
+                       "MaxMind DB (.mmdb) for the country:XX entries of cidr lists, as "
+                       "wardend's geoip_database");
   validate->callback([&] {
     needs_server = false;
-    run = [&](const CommandContext& ctx) { return Validate(ctx, paths); };
+    run = [&](const CommandContext& ctx) { return Validate(ctx, paths, validate_options); };
   });
 
   CLI::App* replay_scenario = app.add_subcommand(

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/status/status.h"
+#include "tests/rules/test_mmdb.h"
 #include "tests/tools/wardenctl_fixture.h"
 #include "tools/time_args.h"
 
@@ -364,6 +365,25 @@ TEST_F(WardenctlTest, ValidateIsLocalAndSummarises) {
 
   ASSERT_EQ(Run({"-o", "json", "validate", file}), 0);
   EXPECT_EQ(nlohmann::json::parse(out_.str())["ok"], true);
+}
+
+// Country entries are checked against the MaxMind DB wardend would use: without one they
+// are an error, as in wardend; with one they validate.
+TEST_F(WardenctlTest, ValidateTakesTheGeoipDatabaseForCountryEntries) {
+  std::string with_country = kProfiles;
+  with_country.replace(with_country.find("[52.94.0.0/16]"), 14, "[52.94.0.0/16, country:CN]");
+  const std::string file = WriteFile("countries.yaml", with_country);
+  EXPECT_EQ(Run({"validate", file}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr(file + ":3:24: error:"));
+  EXPECT_THAT(err_.str(), HasSubstr("country entries need a geoip database"));
+
+  const std::string& mmdb = rules::TestMmdbPath();
+  ASSERT_FALSE(mmdb.empty());
+  ASSERT_EQ(Run({"validate", "--geoip-database", mmdb, file}), 0) << err_.str();
+  EXPECT_EQ(out_.str(), "ok: 1 profiles, 1 lists\n");
+
+  EXPECT_EQ(Run({"validate", "--geoip-database", mmdb + ".missing", file}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("cannot open geoip database '" + mmdb + ".missing'"));
 }
 
 TEST_F(WardenctlTest, ValidateReportsErrorsWithFileAndLine) {
