@@ -7,6 +7,7 @@
 #include "detectors/baseline.h"
 #include "detectors/evaluator.h"
 #include "rules/loader.h"
+#include "tests/detectors/reports.h"
 
 namespace warden::detectors {
 namespace {
@@ -23,14 +24,6 @@ behaviours:
 constexpr int64_t kT0 = 1'699'920'000LL * kMicrosPerSecond;
 constexpr int64_t kFiveMinutes = 300 * kMicrosPerSecond;
 
-v1::MetricsReport Report(int64_t id, uint64_t bytes_out) {
-  v1::MetricsReport r;
-  r.mutable_header()->set_report_id(id);
-  r.mutable_header()->set_version("1.0");
-  r.mutable_metrics()->mutable_network_stats()->set_bytes_out(bytes_out);
-  return r;
-}
-
 TEST(EvaluatorBaselineTest, AModelOfTheOldFormIsFoundReportedAndConverted) {
   rules::LoadResult loaded = rules::LoadRules({{"p.yaml", kProfile}});
   ASSERT_TRUE(loaded.ok()) << rules::FormatDiagnostics(loaded.diagnostics);
@@ -39,7 +32,7 @@ TEST(EvaluatorBaselineTest, AModelOfTheOldFormIsFoundReportedAndConverted) {
   state.set_device_id("dev-1");
   Changes changes;
   for (int i = 0; i < 6; ++i) {
-    ev.ApplyReport(Report(i + 1, 10000), kT0 + i * kFiveMinutes, &state, &changes);
+    ev.ApplyReport(BytesOutReport(i + 1, 10000), kT0 + i * kFiveMinutes, &state, &changes);
   }
   ASSERT_EQ(state.baselines_size(), 1);
   const v1::BaselineState learned = state.baselines(0);
@@ -75,7 +68,7 @@ TEST(EvaluatorBaselineTest, AModelOfTheOldFormIsFoundReportedAndConverted) {
   ASSERT_EQ(old.baselines_size(), 1);
   EXPECT_EQ(old.baselines(0).behaviour_key(), BaselineKey("p", "bytes"));
   EXPECT_TRUE(old.baselines(0).behaviour().empty());
-  ev.ApplyReport(Report(7, 10000), now, &old, &changes);
+  ev.ApplyReport(BytesOutReport(7, 10000), now, &old, &changes);
   ASSERT_EQ(old.baselines_size(), 1);
   EXPECT_EQ(old.baselines(0).datapoints(), learned.datapoints() + 1);
   EXPECT_EQ(old.baselines(0).hourly().size(), 24u * 6);

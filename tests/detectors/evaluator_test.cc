@@ -10,6 +10,7 @@
 
 #include "common/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "tests/detectors/reports.h"
 
 namespace warden::detectors {
 namespace {
@@ -60,14 +61,6 @@ std::shared_ptr<const rules::RuleSet> Rules(std::vector<rules::Profile> profiles
   auto rs = std::make_shared<rules::RuleSet>();
   rs->profiles = std::move(profiles);
   return rs;
-}
-
-v1::MetricsReport BytesOutReport(int64_t report_id, uint64_t bytes_out) {
-  v1::MetricsReport r;
-  r.mutable_header()->set_report_id(report_id);
-  r.mutable_header()->set_version("1.0");
-  r.mutable_metrics()->mutable_network_stats()->set_bytes_out(bytes_out);
-  return r;
 }
 
 v1::DeviceState NewState(const std::string& device = kDevice) {
