@@ -187,7 +187,7 @@ grpc::ServerBidiReactor<v1::BrokerEventBatch, v1::BrokerEventAcks>* BrokerServic
     grpc::CallbackServerContext* context) {
   using Reactor = OrderedStreamReactor<v1::BrokerEventBatch, v1::BrokerEventAcks>;
   return new Reactor(
-      [this](std::unique_ptr<v1::BrokerEventBatch> batch, Reactor::Complete complete) {
+      [this](OwnedMessage<v1::BrokerEventBatch> batch, Reactor::Complete complete) {
         if (batch->events_size() > kMaxBrokerEventsPerBatch) {
           v1::BrokerEventAcks acks;
           for (const v1::BrokerEvent& e : batch->events()) {

@@ -34,7 +34,7 @@ struct IngestEngine::Work {
   CachedDevice* device = nullptr;
   // kReport
   const v1::ReportRequest* request = nullptr;
-  std::unique_ptr<v1::ReportRequest> owned;
+  OwnedMessage<v1::ReportRequest> owned;
   AckCallback done;  // or, from SubmitBatch(), sink->Ack(index, ...)
   BatchSink* sink = nullptr;
   int index = 0;
@@ -158,7 +158,7 @@ struct IngestEngine::Group {
     BatchSink* sink = nullptr;  // instead of done, for SubmitBatch()
     int index = 0;
     v1::ReportAck ack;
-    std::unique_ptr<v1::ReportRequest> owned;
+    OwnedMessage<v1::ReportRequest> owned;
     SteadyTime enqueued;
     // ... or a broker event ack ...
     BrokerAckCallback broker_done;
@@ -310,8 +310,8 @@ bool IngestEngine::Enqueue(const std::string& device_id, Work work) {
   return true;
 }
 
-bool IngestEngine::Submit(const v1::ReportRequest* request,
-                          std::unique_ptr<v1::ReportRequest> owned, AckCallback done) {
+bool IngestEngine::Submit(const v1::ReportRequest* request, OwnedMessage<v1::ReportRequest> owned,
+                          AckCallback done) {
   Work w;
   w.kind = Work::Kind::kReport;
   w.request = request;

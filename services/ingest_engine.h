@@ -20,6 +20,7 @@
 #include "detectors/evaluator.h"
 #include "services/metrics.h"
 #include "services/outbox.h"
+#include "services/owned_message.h"
 #include "store/store.h"
 #include "warden/v1/broker.pb.h"
 #include "warden/v1/ingest.pb.h"
@@ -96,7 +97,7 @@ class IngestEngine {
   // Queues a validated request. `request` must stay valid until `done` runs; `owned`
   // (may be null) is kept alive until then. Returns false, without calling `done`, when
   // the device's shard queue is full or the engine is stopped.
-  bool Submit(const v1::ReportRequest* request, std::unique_ptr<v1::ReportRequest> owned,
+  bool Submit(const v1::ReportRequest* request, OwnedMessage<v1::ReportRequest> owned,
               AckCallback done);
 
   // Queues a validated broker event, like Submit(): `event` must stay valid until

@@ -34,11 +34,11 @@ class IngestServiceImpl final : public v1::IngestService::CallbackService {
       grpc::CallbackServerContext* context) override;
 
  private:
-  using BatchDone = std::function<void(const v1::ReportBatchAck&)>;
+  using BatchDone = std::function<void(v1::ReportBatchAck)>;
 
   // Validates each report of `batch`, hands the valid ones to the engine at once and
   // calls `done` once every report has its ack.
-  void SubmitBatch(std::unique_ptr<v1::ReportBatch> batch, BatchDone done);
+  void SubmitBatch(OwnedMessage<v1::ReportBatch> batch, BatchDone done);
 
   IngestEngine* const engine_;
   Metrics* const metrics_;

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "grpcpp/grpcpp.h"
+#include "services/owned_message.h"
 
 namespace warden::services {
 
@@ -29,14 +30,20 @@ namespace warden::services {
 template <typename Request, typename Response>
 class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
  public:
-  using Complete = std::function<void(const Response&)>;
-  using Handler = std::function<void(std::unique_ptr<Request>, Complete)>;
+  using Complete = std::function<void(Response)>;  // moved in when the caller is done with it
+  using Handler = std::function<void(OwnedMessage<Request>, Complete)>;
   using Weigh = size_t (*)(const Request&);
 
   // Starts reading; the reactor deletes itself when the call is done. `weigh` (may be
-  // null: every request weighs 1) is called once per request, before `handle`.
-  OrderedStreamReactor(Handler handle, size_t max_inflight, Weigh weigh = nullptr)
-      : handle_(std::move(handle)), max_inflight_(max_inflight), weigh_(weigh) {
+  // null: every request weighs 1) is called once per request, before `handle`. With
+  // `arena_block_bytes` > 0 each request is read into an arena of its own whose first
+  // block is that big (for requests with many sub-messages: batches); else on the heap.
+  OrderedStreamReactor(Handler handle, size_t max_inflight, Weigh weigh = nullptr,
+                       size_t arena_block_bytes = 0)
+      : handle_(std::move(handle)),
+        max_inflight_(max_inflight),
+        weigh_(weigh),
+        arena_block_bytes_(arena_block_bytes) {
     read_pending_ = true;
     NextRead();
   }
@@ -53,7 +60,7 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
       if (finish) this->Finish(grpc::Status::OK);
       return;
     }
-    std::unique_ptr<Request> req = std::move(incoming_);
+    OwnedMessage<Request> req = std::move(incoming_);
     const size_t weight = weigh_ == nullptr ? 1 : std::max<size_t>(1, weigh_(*req));
     uint64_t seq;
     {
@@ -63,7 +70,7 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
       inflight_ += weight;
       responses_.emplace_back().weight = weight;
     }
-    handle_(std::move(req), [this, seq](const Response& r) { CompleteAt(seq, r); });
+    handle_(std::move(req), [this, seq](Response r) { CompleteAt(seq, std::move(r)); });
     bool read_more;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -121,17 +128,18 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
 
  private:
   void NextRead() {
-    incoming_ = std::make_unique<Request>();
+    incoming_ = arena_block_bytes_ > 0 ? NewArenaMessage<Request>(arena_block_bytes_)
+                                       : OwnedMessage<Request>(new Request);
     this->StartRead(incoming_.get());
   }
 
   // Called for every request exactly once, from any thread.
-  void CompleteAt(uint64_t seq, const Response& response) {
+  void CompleteAt(uint64_t seq, Response&& response) {
     bool write_now = false;
     bool finish = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      responses_[seq - written_seq_].response = response;
+      responses_[seq - written_seq_].response = std::move(response);
       DropIfBrokenLocked();
       write_now = TakeNextWriteLocked();
       finish = ShouldFinishLocked();
@@ -183,7 +191,8 @@ class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
   const Handler handle_;
   const size_t max_inflight_;
   const Weigh weigh_;
-  std::unique_ptr<Request> incoming_;  // touched only by the read path
+  const size_t arena_block_bytes_;
+  OwnedMessage<Request> incoming_;  // touched only by the read path
   std::mutex mu_;
   uint64_t next_seq_ = 0;
   uint64_t written_seq_ = 0;    // seq of responses_.front()

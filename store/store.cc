@@ -142,10 +142,22 @@ absl::Status Store::Write(const WriteGroup& group) {
   // One batch per thread, cleared and reused: the ingest writer's batches are megabytes,
   // and allocating and freeing them per group showed up as malloc consolidation.
   static thread_local rocksdb::WriteBatch batch;
+  static thread_local std::vector<const WriteGroup::Op*> sorted;
   batch.Clear();
-  for (const WriteGroup::Op& op : group.ops_) {
-    rocksdb::Status s = op.is_delete ? batch.Delete(handle(op.family), op.key)
-                                     : batch.Put(handle(op.family), op.key, op.value);
+  // In key order: RocksDB inserts each key into a skip list that remembers where the
+  // previous insert went, so a sorted batch walks a few levels per key instead of
+  // searching from the top (random device keys cost a dozen cache misses each). Stable:
+  // two writes of one key keep their order, and the later one wins as before.
+  sorted.clear();
+  for (const WriteGroup::Op& op : group.ops_) sorted.push_back(&op);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const WriteGroup::Op* a, const WriteGroup::Op* b) {
+                     if (a->family != b->family) return a->family < b->family;
+                     return a->key < b->key;
+                   });
+  for (const WriteGroup::Op* op : sorted) {
+    rocksdb::Status s = op->is_delete ? batch.Delete(handle(op->family), op->key)
+                                      : batch.Put(handle(op->family), op->key, op->value);
     if (!s.ok()) return FromRocks(s, "cannot build write batch");
   }
   rocksdb::WriteOptions wo;

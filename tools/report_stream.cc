@@ -151,7 +151,7 @@ class ReportStream {
     bool open = true;
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
       if (batch.reports_size() == 0 && !AwaitRoom()) break;
-      if (!SleepUnlessStopped(bucket.Take(absl::Now()), stop_, kPoll)) break;
+      if (!PaceUnlessStopped(bucket, stop_, kPoll)) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       const absl::Time now = absl::Now();

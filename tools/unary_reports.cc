@@ -87,7 +87,7 @@ class UnaryReports {
     std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
     std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
-      if (!SleepUnlessStopped(bucket.Take(absl::Now()), stop_, kPoll) || !AwaitRoom()) break;
+      if (!PaceUnlessStopped(bucket, stop_, kPoll) || !AwaitRoom()) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       auto owned = std::make_shared<Call>();

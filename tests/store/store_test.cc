@@ -238,6 +238,35 @@ TEST_F(StoreTest, DeleteInAGroupRemovesTheRowAndOverwriteReplacesIt) {
   EXPECT_EQ(page->items[0].last_evidence().number(), 9000);
 }
 
+// The store writes a group in key order (store.cc): writes of one key must still apply
+// in the order they were added, whatever keys come between them.
+TEST_F(StoreTest, WritesOfOneKeyInAGroupApplyInTheOrderAdded) {
+  auto state = [](const std::string& device, int64_t report_id) {
+    v1::DeviceState s;
+    s.set_device_id(device);
+    s.set_last_report_id(report_id);
+    return s.SerializeAsString();
+  };
+  WriteGroup g;
+  for (int64_t id = 1; id <= 3; ++id) {
+    for (const char* device : {"dev-b", "dev-a", "dev-c"}) {
+      g.Put(Family::kDeviceState, DeviceKey(device), state(device, id));
+    }
+  }
+  g.Delete(Family::kDeviceState, DeviceKey("dev-c"));
+  g.Put(Family::kDeviceState, DeviceKey("dev-a"), state("dev-a", 4));
+  Write(std::move(g));
+
+  absl::StatusOr<std::optional<v1::DeviceState>> a = store_->GetDeviceState("dev-a");
+  absl::StatusOr<std::optional<v1::DeviceState>> b = store_->GetDeviceState("dev-b");
+  absl::StatusOr<std::optional<v1::DeviceState>> c = store_->GetDeviceState("dev-c");
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  ASSERT_TRUE(a->has_value() && b->has_value());
+  EXPECT_EQ((*a)->last_report_id(), 4);
+  EXPECT_EQ((*b)->last_report_id(), 3);
+  EXPECT_FALSE(c->has_value()) << "the delete came after dev-c's puts";
+}
+
 TEST_F(StoreTest, AppendedGroupsAreWrittenTogether) {
   WriteGroup a;
   PutViolation(&a, MakeViolation("cam-1", "camera", "a"));
