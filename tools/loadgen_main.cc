@@ -29,6 +29,7 @@
 #include "tools/fleet.h"
 #include "tools/fleet_exporter.h"
 #include "tools/load_stats.h"
+#include "tools/pacing.h"
 #include "tools/report_stream.h"
 #include "tools/unary_reports.h"
 
@@ -107,13 +108,7 @@ absl::Status SimulateReports(const ReportStreamOptions& options, const Fleet& fl
   std::mt19937_64 rng(options.seed + 0x9E3779B97F4A7C15ULL * (options.stream + 1));
   std::vector<int64_t> next_id(devices.size(), options.report_id_start);
   for (size_t i = 0; !devices.empty() && !(options.once && i == devices.size()); ++i) {
-    absl::Duration wait = bucket.Take(absl::Now());
-    while (wait > absl::ZeroDuration() && !stop.load()) {
-      const absl::Duration slice = std::min(wait, kTick);
-      absl::SleepFor(slice);
-      wait -= slice;
-    }
-    if (stop.load()) break;
+    if (!SleepUnlessStopped(bucket.Take(absl::Now()), stop, kTick)) break;
     const size_t slot = i % devices.size();
     const absl::Time now = absl::Now();
     const bool misbehaving = now >= options.misbehave_at;
