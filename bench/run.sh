@@ -286,6 +286,12 @@ for run in $(seq 1 "$runs"); do
   histogram warden_alert_delivery_latency_seconds >"$out/latency_40k-$run-alerts.json"
   measure alert_p99 "$run" "$(json "$out/latency_40k-$run-alerts.json" 'seconds(d.get("p99_le_s"))')"
 done
+# The same rate in batches of 10 reports per message (a millisecond of a stream's reports),
+# as a gateway sends them: a report's latency still counts from its creation.
+for run in $(seq 1 "$runs"); do
+  load latency_40k_batch10 "$run" --rate 40000 --batch 10
+  measure p99_40k_batch10 "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+done
 # Where 40,000/s is beyond this machine, the same at half the measured capacity shows the
 # latency of a wardend that is not saturated.
 half=$((capacity / 2))
@@ -372,7 +378,10 @@ fi
 # reports once (populating ~5 GB of state), then the fleet reports at one report per
 # device per 5 minutes (33,333 reports/s, every report a state-cache miss) for 120 s, in
 # batches of 100 as a broker bridge in front of that many devices sends them; then the
-# restart time and RSS with that state.
+# restart time and RSS with that state. Like such a bridge, which queues the devices'
+# reports while wardend is slow, the loadgen may fall up to 5 s behind its schedule and
+# send what it owes (--catch-up 5; 50 ms elsewhere): the rate then says whether wardend
+# keeps up over the run, not whether its acks ever paused for more than 50 ms.
 if [[ ",$only," == *",fleet_10m,"* ]]; then
 bench_log "fleet_10m: 9,999,999 devices; populate, then 33,333 reports/s for 120 s"
 for run in $(seq 1 "$runs"); do
@@ -384,7 +393,7 @@ for run in $(seq 1 "$runs"); do
     bench_log "fleet_10m run $run: populating failed ($out/fleet_10m-$run-populate.txt)"
   scenario_dir=$dir
   load_devices=9999999 duration_override=120
-  load fleet_10m "$run" --rate 33333 --batch 100
+  load fleet_10m "$run" --rate 33333 --batch 100 --catch-up 5
   unset load_devices duration_override
   measure_cpu fleet_10m_ "$run"
   measure fleet_10m_rate "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"

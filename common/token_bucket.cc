@@ -5,7 +5,10 @@
 namespace warden {
 
 TokenBucket::TokenBucket(double rate, double burst, absl::Time now)
-    : rate_(rate), burst_(burst), tokens_(burst), last_(now) {}
+    : TokenBucket(rate, burst, now, burst) {}
+
+TokenBucket::TokenBucket(double rate, double burst, absl::Time now, double initial)
+    : rate_(rate), burst_(burst), tokens_(std::min(initial, burst)), last_(now) {}
 
 absl::Duration TokenBucket::Take(absl::Time now) {
   if (now > last_) {

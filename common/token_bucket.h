@@ -10,8 +10,9 @@ namespace warden {
 // for pacing and by the alert dispatcher for per-receiver rate limits. Not thread-safe.
 class TokenBucket {
  public:
-  // Starts full. rate > 0, burst >= 1.
+  // Starts with `initial` tokens (default: full). rate > 0, burst >= 1, initial <= burst.
   TokenBucket(double rate, double burst, absl::Time now);
+  TokenBucket(double rate, double burst, absl::Time now, double initial);
 
   // Takes a token for one event at `now` and returns how long to wait before the event:
   // zero when a token was there. Waiting the returned time keeps the long-run rate at

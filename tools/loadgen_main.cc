@@ -51,6 +51,7 @@ struct Options {
   std::string server = "127.0.0.1:7600";
   int devices = 1000;
   double rate = 1000;
+  double catch_up_seconds = 0.05;
   double duration_seconds = 30;
   int streams = 4;
   double misbehaving_fraction = 0.01;
@@ -104,7 +105,7 @@ void PrintStarts(const Fleet& fleet, MisbehaviourStarts& starts) {
 absl::Status SimulateReports(const ReportStreamOptions& options, const Fleet& fleet,
                              LoadStats& stats, const std::atomic<bool>& stop) {
   const std::vector<int>& devices = options.devices;
-  TokenBucket bucket(options.rate, std::max(1.0, options.rate / 20), absl::Now());
+  TokenBucket bucket = PacingBucket(options.rate, options.catch_up, absl::Now());
   std::mt19937_64 rng(options.seed + 0x9E3779B97F4A7C15ULL * (options.stream + 1));
   std::vector<int64_t> next_id(devices.size(), options.report_id_start);
   for (size_t i = 0; !devices.empty() && !(options.once && i == devices.size()); ++i) {
@@ -213,6 +214,7 @@ int Run(const Options& o) {
     p.server = o.server;
     p.stream = s;
     p.rate = o.rate / streams;
+    p.catch_up = absl::Seconds(o.catch_up_seconds);
     p.max_inflight = o.max_inflight;
     p.batch = o.batch;
     p.report_id_start = o.report_id_start;
@@ -288,6 +290,12 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--rate", o.rate, "reports per second, all streams together")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--catch-up", o.catch_up_seconds,
+                 "seconds of its schedule a stream may fall behind (acks slow, window full) and "
+                 "still send what it owes, as fast as acks allow; beyond that the owed reports are "
+                 "skipped and the run's rate falls short of --rate")
+      ->check(CLI::Range(0.0, 3600.0))
       ->capture_default_str();
   app.add_option("--duration", o.duration_seconds, "seconds to run; 0: until SIGINT/SIGTERM")
       ->check(CLI::NonNegativeNumber)

@@ -23,6 +23,16 @@ inline bool SleepUnlessStopped(absl::Duration d, const std::atomic<bool>& stop,
   return !stop.load();
 }
 
+// The bucket of a sender paced at `rate` events a second that may fall up to `catch_up`
+// behind its schedule and still send what it owes. After a stall (a full window, slow
+// acks) it sends up to that much of the missed schedule as fast as it can; what it owes
+// beyond that is dropped from the schedule, so the run's rate falls short of `rate`.
+// It starts with one token: no burst at the start, so a run's rate is `rate` from the
+// first event on.
+inline TokenBucket PacingBucket(double rate, absl::Duration catch_up, absl::Time now) {
+  return TokenBucket(rate, std::max(1.0, rate * absl::ToDoubleSeconds(catch_up)), now, 1);
+}
+
 // Waits of a paced sender shorter than this are not slept one by one: they add up in
 // the bucket and are slept together once they reach it.
 inline constexpr absl::Duration kPacingStep = absl::Milliseconds(1);

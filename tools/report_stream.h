@@ -26,6 +26,9 @@ struct ReportStreamOptions {
   absl::Time misbehave_at = absl::InfinitePast();    // misbehaving devices misbehave from then
   uint64_t seed = 1;                                 // draws the traffic
   absl::Duration drain_timeout = absl::Seconds(10);  // wait for the last acks, at most
+  // How far behind its schedule (at `rate`) the stream may fall and still send the
+  // reports it owes (tools/pacing.h, PacingBucket).
+  absl::Duration catch_up = absl::Milliseconds(50);
   // Reports per message: 1 sends each as a message of StreamReports; more use
   // StreamReportBatches with this many reports in each ReportBatch (the last one of a
   // run may be smaller). A batch is sent once full, so at low rates reports wait for it.

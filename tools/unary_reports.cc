@@ -83,7 +83,7 @@ class UnaryReports {
 
   void Send() {
     const std::vector<int>& devices = options_.devices;
-    TokenBucket bucket(options_.rate, std::max(1.0, options_.rate / 20), absl::Now());
+    TokenBucket bucket = PacingBucket(options_.rate, options_.catch_up, absl::Now());
     std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
     std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {

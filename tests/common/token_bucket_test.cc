@@ -34,5 +34,15 @@ TEST(TokenBucketTest, APauseRefillsOnlyUpToTheBurst) {
   EXPECT_EQ(b.Take(later), absl::Milliseconds(100));
 }
 
+TEST(TokenBucketTest, StartsWithTheInitialTokens) {
+  TokenBucket b(/*rate=*/10, /*burst=*/5, kStart, /*initial=*/1);
+  EXPECT_EQ(b.Take(kStart), absl::ZeroDuration());
+  EXPECT_EQ(b.Take(kStart), absl::Milliseconds(100));
+  // The burst still bounds what a pause refills.
+  const absl::Time later = kStart + absl::Hours(1);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(b.Take(later), absl::ZeroDuration());
+  EXPECT_EQ(b.Take(later), absl::Milliseconds(100));
+}
+
 }  // namespace
 }  // namespace warden

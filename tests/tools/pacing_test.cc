@@ -32,5 +32,25 @@ TEST(PacingTest, ReturnsFalseOnceToldToStop) {
   EXPECT_FALSE(PaceUnlessStopped(bucket, stop, absl::Milliseconds(10)));
 }
 
+// Events sent at once (no wait) by a sender at 1,000/s that was stalled for `stall`
+// after its first event.
+int SentAtOnceAfterStall(absl::Duration catch_up, absl::Duration stall) {
+  const absl::Time start = absl::FromUnixSeconds(1'000'000);
+  TokenBucket bucket = PacingBucket(1000, catch_up, start);
+  EXPECT_EQ(bucket.Take(start), absl::ZeroDuration());
+  EXPECT_EQ(bucket.Take(start), absl::Milliseconds(1));  // no burst at the start
+  int at_once = 0;
+  while (bucket.Take(start + stall) == absl::ZeroDuration()) ++at_once;
+  return at_once;
+}
+
+// What a stall owes is sent, up to the catch-up: 500 ms at 1,000/s owe 499 events
+// (one was promised before the stall), of which a 100 ms catch-up sends 100.
+TEST(PacingTest, AStalledSenderCatchesUpToItsAllowance) {
+  EXPECT_EQ(SentAtOnceAfterStall(absl::Seconds(1), absl::Milliseconds(500)), 499);
+  EXPECT_EQ(SentAtOnceAfterStall(absl::Milliseconds(100), absl::Milliseconds(500)), 100);
+  EXPECT_EQ(SentAtOnceAfterStall(absl::ZeroDuration(), absl::Milliseconds(500)), 1);
+}
+
 }  // namespace
 }  // namespace warden::tools
