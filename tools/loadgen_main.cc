@@ -362,6 +362,10 @@ int Main(int argc, char** argv) {
 }  // namespace warden::tools
 
 int main(int argc, char** argv) {
+  // As in wardend: Debian's abseil checks every absl::Mutex acquisition (the streams'
+  // and gRPC's) for lock-order cycles, under one process-wide lock. Off, the load
+  // generator's CPU per report fell 5 % (11.9 -> 11.3 µs, one report per message).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   try {
     return warden::tools::Main(argc, argv);
   } catch (const std::exception& e) {  // e.g. no thread could be started
