@@ -78,6 +78,14 @@ int64_t LastSeenMicros(const v1::DeviceState& state) {
 
 }  // namespace
 
+// A search of the violations family for a shard's evicted devices with an active
+// violation, a slice at a time (EngineOptions::violation_walk_slice).
+struct IngestEngine::ViolationWalk {
+  bool active = false;
+  std::string after;      // the last key read; "" before the first slice
+  int64_t before_us = 0;  // > 0: only violations last seen before this time
+};
+
 struct IngestEngine::Shard {
   int index = 0;
   std::mutex mu;
@@ -102,6 +110,8 @@ struct IngestEngine::Shard {
   uint64_t next_group = 1;
   uint64_t generation = 0;
   int64_t next_sweep_us = 0;
+  ViolationWalk reconcile_walk;  // after a rules change
+  ViolationWalk silence_walk;    // the silence sweep
   // Cloud-side bucket timers: (due, device), for cached and evicted devices alike. An
   // entry is stale when the device's open bucket no longer ends at `due`; stale entries
   // are skipped when they come up.
@@ -547,7 +557,10 @@ void IngestEngine::ShardLoop(Shard* shard) {
     bool stopping;
     {
       std::unique_lock<std::mutex> lock(shard->mu);
-      shard->cv.wait_for(lock, kShardTick, [&] {
+      // A search of the violations family under way goes on at once when there is
+      // nothing else to do.
+      const bool walking = shard->silence_walk.active || shard->reconcile_walk.active;
+      shard->cv.wait_for(lock, walking ? std::chrono::milliseconds(0) : kShardTick, [&] {
         return !shard->queue.empty() || shard->stop ||
                shard->generation != evaluator_generation_.load();
       });
@@ -571,11 +584,15 @@ void IngestEngine::ShardLoop(Shard* shard) {
       shard->generation = generation;
       Reconcile(shard, *ev, group.get());
     }
-    if (clock_->NowMicros() >= shard->next_sweep_us) {
-      SweepSilent(shard, *ev, group.get());
+    if (shard->reconcile_walk.active) ReconcileEvicted(shard, *ev, group.get());
+    // A sweep starts every silence_sweep_seconds, or once the previous one has read the
+    // whole violations family, if that took longer.
+    if (!shard->silence_walk.active && clock_->NowMicros() >= shard->next_sweep_us) {
+      SweepSilent(shard, group.get());
       shard->next_sweep_us =
           clock_->NowMicros() + options_.silence_sweep_seconds * kMicrosPerSecond;
     }
+    if (shard->silence_walk.active) SweepSilentEvicted(shard, *ev, group.get());
     RunTimers(shard, *ev, group.get());
     if (shard->index == 0) PublishFleetThresholds(ev->rules());
     Prefetch(shard, *ev, batch, group.get());
@@ -783,26 +800,35 @@ void IngestEngine::ProcessVerify(Shard* shard, const detectors::Evaluator& ev, W
   }
 }
 
-std::vector<std::string> IngestEngine::DevicesWithViolations(Shard* shard,
-                                                             int64_t last_violation_before_us) {
+std::vector<std::string> IngestEngine::DevicesWithViolations(Shard* shard, ViolationWalk* walk) {
   std::vector<std::string> devices;
-  absl::Status s = store_->Scan(
-      store::Family::kViolations, "", "", [&](const std::string& key, const std::string& value) {
-        std::optional<store::KeyDevice> d = store::DeviceOfKey(key);
-        if (!d || d->partition % shards_.size() != static_cast<size_t>(shard->index)) return true;
-        if (!devices.empty() && devices.back() == d->device_id) return true;
-        if (shard->devices.count(std::string(d->device_id)) > 0) return true;  // cached
-        if (last_violation_before_us > 0) {
-          v1::Violation v;
-          if (!v.ParseFromString(value)) return true;
-          const int64_t t = v.last_violation_time().seconds() * kMicrosPerSecond +
-                            v.last_violation_time().nanos() / 1000;
-          if (t >= last_violation_before_us) return true;  // the device reported since
-        }
-        devices.emplace_back(d->device_id);
-        return true;
-      });
+  const size_t slice = std::max<size_t>(1, options_.violation_walk_slice);
+  size_t read = 0;
+  bool more = false;
+  auto visit = [&](const std::string& key, const std::string& value) {
+    if (read == slice) {
+      more = true;  // the next slice starts after walk->after
+      return false;
+    }
+    ++read;
+    walk->after = key;
+    std::optional<store::KeyDevice> d = store::DeviceOfKey(key);
+    if (!d || d->partition % shards_.size() != static_cast<size_t>(shard->index)) return true;
+    if (!devices.empty() && devices.back() == d->device_id) return true;
+    if (shard->devices.count(std::string(d->device_id)) > 0) return true;  // cached
+    if (walk->before_us > 0) {
+      v1::Violation v;
+      if (!v.ParseFromString(value)) return true;
+      const int64_t t = v.last_violation_time().seconds() * kMicrosPerSecond +
+                        v.last_violation_time().nanos() / 1000;
+      if (t >= walk->before_us) return true;  // the device reported since
+    }
+    devices.emplace_back(d->device_id);
+    return true;
+  };
+  absl::Status s = store_->Scan(store::Family::kViolations, "", walk->after, visit);
   if (!s.ok()) std::cerr << "wardend: warning: " << s.message() << "\n";
+  if (!more || !s.ok()) *walk = ViolationWalk();  // done; after a read error too (logged)
   std::sort(devices.begin(), devices.end());
   devices.erase(std::unique(devices.begin(), devices.end()), devices.end());
   return devices;
@@ -827,9 +853,15 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
     FlushDevice(&device, &changes, group);
   }
   // Devices not in the cache are reconciled when they are next loaded; those with an
-  // active violation now, so that alarms of removed or changed behaviours end even
-  // for devices that never report again.
-  for (const std::string& id : DevicesWithViolations(shard, 0)) {
+  // active violation now (a slice per loop iteration, from the start again after
+  // another change), so that alarms of removed or changed behaviours end even for
+  // devices that never report again.
+  shard->reconcile_walk = ViolationWalk();
+  shard->reconcile_walk.active = true;
+}
+
+void IngestEngine::ReconcileEvicted(Shard* shard, const detectors::Evaluator& ev, Group* group) {
+  for (const std::string& id : DevicesWithViolations(shard, &shard->reconcile_walk)) {
     absl::Status error;
     if (Touch(shard, ev, id, /*create=*/false, group, &error) == nullptr && !error.ok()) {
       std::cerr << "wardend: warning: " << error.message() << "\n";
@@ -837,7 +869,7 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
   }
 }
 
-void IngestEngine::SweepSilent(Shard* shard, const detectors::Evaluator& ev, Group* group) {
+void IngestEngine::SweepSilent(Shard* shard, Group* group) {
   const int64_t now = clock_->NowMicros();
   const int64_t cutoff = now - options_.invalidate_silent_after_seconds * kMicrosPerSecond;
   auto silent = [cutoff](const v1::DeviceState& state) { return LastSeenMicros(state) < cutoff; };
@@ -857,9 +889,20 @@ void IngestEngine::SweepSilent(Shard* shard, const detectors::Evaluator& ev, Gro
     FlushDevice(&device, &changes, group);
   }
   // Evicted devices with an active violation whose last violating datapoint is older
-  // than the cutoff (the violations family is the index of raised alarms): read their
-  // state, and keep it only when they did go silent.
-  for (const std::string& id : DevicesWithViolations(shard, cutoff)) {
+  // than the cutoff (the violations family is the index of raised alarms), a slice per
+  // loop iteration.
+  shard->silence_walk = ViolationWalk();
+  shard->silence_walk.active = true;
+  shard->silence_walk.before_us = cutoff;
+}
+
+void IngestEngine::SweepSilentEvicted(Shard* shard, const detectors::Evaluator& ev, Group* group) {
+  const int64_t now = clock_->NowMicros();
+  const int64_t cutoff = shard->silence_walk.before_us;
+  auto silent = [cutoff](const v1::DeviceState& state) { return LastSeenMicros(state) < cutoff; };
+  detectors::Changes changes;
+  // Read their state, and keep it only when they did go silent.
+  for (const std::string& id : DevicesWithViolations(shard, &shard->silence_walk)) {
     absl::StatusOr<std::optional<v1::DeviceState>> state = store_->GetDeviceState(id);
     if (!state.ok() || !state->has_value() || !silent(**state)) continue;
     metrics_->state_cache_loads().Increment();

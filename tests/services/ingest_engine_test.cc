@@ -575,6 +575,77 @@ TEST_F(StateCacheTest, TheSilenceSweepInvalidatesAnEvictedDevicesAlarm) {
   EXPECT_TRUE(invalidated);
 }
 
+// Evicted devices with an active violation are found a slice of the violations family
+// at a time (here one key per shard loop iteration), so the search resumes where it
+// stopped, also between two keys of one device, and reaches every device.
+TEST_F(StateCacheTest, TheSilenceSweepReadsTheViolationsASliceAtATime) {
+  EngineOptions o = SmallCache();
+  o.invalidate_silent_after_seconds = 3600;
+  o.silence_sweep_seconds = 1;
+  o.violation_walk_slice = 1;
+  StartEngine(o);
+  const std::vector<std::string> silent = {"dev-a", "dev-b", "dev-c"};
+  for (const std::string& d : silent) {  // "small" and "twice": two violations each
+    for (int64_t id = 1; id <= 2; ++id) {
+      EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
+    }
+  }
+  ASSERT_EQ(Active(store_.get()).size(), 6u);
+  clock_.AdvanceSeconds(1800);
+  for (int d = 0; d < 4; ++d) {
+    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+  }
+  WaitForCacheAtMost(metrics_, 2);
+  const double loads = metrics_.state_cache_loads().Value();
+
+  clock_.AdvanceSeconds(1800 + 60);  // dev-a..c silent for an hour; the others are not
+  for (int i = 0; i < 500 && !Active(store_.get()).empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_TRUE(Active(store_.get()).empty());
+  EXPECT_EQ(metrics_.state_cache_loads().Value(), loads + 3) << "each silent device read once";
+  std::map<std::string, int> invalidated;
+  for (const v1::ViolationEvent& e : Events(store_.get())) {
+    if (e.type() == v1::ALARM_INVALIDATED && e.reason() == detectors::kReasonDeviceSilent) {
+      ++invalidated[e.device_id()];
+    }
+  }
+  EXPECT_EQ(invalidated, (std::map<std::string, int>{{"dev-a", 2}, {"dev-b", 2}, {"dev-c", 2}}));
+}
+
+TEST_F(StateCacheTest, AReloadReconcilesEvictedDevicesASliceAtATime) {
+  EngineOptions o = SmallCache();
+  o.violation_walk_slice = 1;
+  StartEngine(o);
+  for (const char* d : {"dev-a", "dev-b", "dev-c"}) {  // "small" and "twice" each
+    for (int64_t id = 1; id <= 2; ++id) {
+      EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
+    }
+  }
+  for (int d = 0; d < 4; ++d) {
+    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+  }
+  WaitForCacheAtMost(metrics_, 2);
+
+  std::string without_small = kCacheProfile;
+  const size_t from = without_small.find("  - name: small");
+  without_small.erase(from, without_small.find("  - name: window") - from);
+  engine_->SetEvaluator(Compile(without_small));
+  for (int i = 0; i < 500 && Active(store_.get()).size() > 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::vector<v1::Violation> active = Active(store_.get());
+  ASSERT_EQ(active.size(), 3u);
+  for (const v1::Violation& v : active) EXPECT_EQ(v.behaviour(), "twice") << v.device_id();
+  std::set<std::string> removed;
+  for (const v1::ViolationEvent& e : Events(store_.get())) {
+    if (e.type() == v1::ALARM_INVALIDATED && e.reason() == detectors::kReasonBehaviourRemoved) {
+      removed.insert(e.device_id());
+    }
+  }
+  EXPECT_EQ(removed, (std::set<std::string>{"dev-a", "dev-b", "dev-c"}));
+}
+
 TEST_F(StateCacheTest, ABrokerBucketTimerFiresForAnEvictedDeviceAndAfterARestart) {
   evaluator_ = Compile(R"(
 profile: b
