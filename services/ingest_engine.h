@@ -144,9 +144,11 @@ class IngestEngine {
                        v1::VerificationState state, const std::string& description,
                        VerifyCallback done);
 
-  // Swaps the rule set. Each shard reconciles its cached devices and every device with
-  // an active violation (alarms of removed or changed behaviours are invalidated) before
-  // it evaluates its next report; other devices are reconciled when next loaded.
+  // Swaps the rule set. Each shard reconciles its cached devices (alarms of removed or
+  // changed behaviours are invalidated) before it evaluates its next report; evicted
+  // devices are reconciled when next loaded, and those with an active violation also
+  // by a search of the violations family over the next loop iterations
+  // (violation_walk_slice), so their alarms end even if they never report again.
   // Windows and alarm states of unchanged behaviours carry over.
   void SetEvaluator(std::shared_ptr<const detectors::Evaluator> evaluator);
 
