@@ -331,6 +331,22 @@ class StateCacheTest : public IngestEngineTest {
     EXPECT_LE(metrics.state_cache_devices().Value(), n);
   }
 
+  // Four other devices report; with SmallCache() the devices before them are evicted.
+  void EvictWithOtherDevices() {
+    for (int d = 0; d < 4; ++d) {
+      Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
+    }
+    WaitForCacheAtMost(metrics_, 2);
+  }
+
+  // kCacheProfile without its "small" behaviour.
+  static std::string ProfileWithoutSmall() {
+    std::string profile = kCacheProfile;
+    const size_t from = profile.find("  - name: small");
+    profile.erase(from, profile.find("  - name: window") - from);
+    return profile;
+  }
+
   // Waits until the shards hold `n` states parsed (the gauge is updated after each write
   // group is handed to the writer, so possibly just after its acks).
   void WaitForParsed(double n) {
@@ -470,10 +486,7 @@ TEST_F(StateCacheTest, AReloadAndTheSilenceSweepReachSerializedStates) {
   WaitForParsed(0);
 
   // ... "small" is removed: its alarms end, "twice" stays.
-  std::string without_small = kCacheProfile;
-  const size_t from = without_small.find("  - name: small");
-  without_small.erase(from, without_small.find("  - name: window") - from);
-  engine_->SetEvaluator(Compile(without_small));
+  engine_->SetEvaluator(Compile(ProfileWithoutSmall()));
   for (int i = 0; i < 100 && Active(store_.get()).size() > 1; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -501,10 +514,7 @@ TEST_F(StateCacheTest, AReloadReconcilesAnEvictedDeviceWhenItNextReports) {
   StartEngine(SmallCache());
   // dev-a: one violating datapoint of "twice" (it needs two), then evicted.
   EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 100, 50)).status(), v1::ReportAck::ACCEPTED);
-  for (int d = 0; d < 4; ++d) {
-    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
-  }
-  WaitForCacheAtMost(metrics_, 2);
+  EvictWithOtherDevices();
 
   // "twice" changes: its alarm count starts over, so one more violating report of
   // dev-a must not raise it.
@@ -525,15 +535,9 @@ TEST_F(StateCacheTest, AReloadInvalidatesTheAlarmOfAnEvictedDeviceThatNeverRepor
   StartEngine(SmallCache());
   EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 5000, 5)).status(), v1::ReportAck::ACCEPTED);
   ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
-  for (int d = 0; d < 4; ++d) {
-    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
-  }
-  WaitForCacheAtMost(metrics_, 2);
+  EvictWithOtherDevices();
 
-  std::string without_small = kCacheProfile;
-  const size_t from = without_small.find("  - name: small");
-  without_small.erase(from, without_small.find("  - name: window") - from);
-  engine_->SetEvaluator(Compile(without_small));
+  engine_->SetEvaluator(Compile(ProfileWithoutSmall()));
   for (int i = 0; i < 100 && !Active(store_.get(), "dev-a").empty(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -554,10 +558,7 @@ TEST_F(StateCacheTest, TheSilenceSweepInvalidatesAnEvictedDevicesAlarm) {
   EXPECT_EQ(Send(engine_.get(), MakeReport("dev-a", 1, 5000, 5)).status(), v1::ReportAck::ACCEPTED);
   ASSERT_EQ(Active(store_.get(), "dev-a").size(), 1u);
   clock_.AdvanceSeconds(1800);
-  for (int d = 0; d < 4; ++d) {
-    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
-  }
-  WaitForCacheAtMost(metrics_, 2);
+  EvictWithOtherDevices();
   const double loads = metrics_.state_cache_loads().Value();
 
   // Half an hour later the others are not yet silent; dev-a is.
@@ -592,10 +593,7 @@ TEST_F(StateCacheTest, TheSilenceSweepReadsTheViolationsASliceAtATime) {
   }
   ASSERT_EQ(Active(store_.get()).size(), 6u);
   clock_.AdvanceSeconds(1800);
-  for (int d = 0; d < 4; ++d) {
-    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
-  }
-  WaitForCacheAtMost(metrics_, 2);
+  EvictWithOtherDevices();
   const double loads = metrics_.state_cache_loads().Value();
 
   clock_.AdvanceSeconds(1800 + 60);  // dev-a..c silent for an hour; the others are not
@@ -622,15 +620,9 @@ TEST_F(StateCacheTest, AReloadReconcilesEvictedDevicesASliceAtATime) {
       EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
     }
   }
-  for (int d = 0; d < 4; ++d) {
-    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
-  }
-  WaitForCacheAtMost(metrics_, 2);
+  EvictWithOtherDevices();
 
-  std::string without_small = kCacheProfile;
-  const size_t from = without_small.find("  - name: small");
-  without_small.erase(from, without_small.find("  - name: window") - from);
-  engine_->SetEvaluator(Compile(without_small));
+  engine_->SetEvaluator(Compile(ProfileWithoutSmall()));
   for (int i = 0; i < 500 && Active(store_.get()).size() > 3; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -685,10 +677,7 @@ behaviours:
     std::unique_lock<std::mutex> lock(mu);
     cv.wait_for(lock, std::chrono::seconds(10), [&] { return acked == 2; });
   }
-  for (int d = 0; d < 4; ++d) {
-    Send(engine_.get(), MakeReport("other-" + std::to_string(d), 1, 100, 5));
-  }
-  WaitForCacheAtMost(metrics_, 2);
+  EvictWithOtherDevices();
 
   // Away 570 s at the end of the second bucket: normal; the timers ran on an evicted
   // device, and keep going across a restart.
