@@ -1,5 +1,7 @@
 #include "rules/lists.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <random>
 #include <string>
@@ -66,6 +68,43 @@ TEST(ParseIpTest, RejectsGarbage) {
   EXPECT_FALSE(ParseIp(std::string_view("1.2.3.4\0junk", 12)).has_value());
   CidrSet set;
   EXPECT_FALSE(set.Add(std::string_view("10.0.0.0\0/8", 11)).ok());
+}
+
+// ParseIp reads dotted IPv4 itself; it must accept exactly what inet_pton(AF_INET)
+// accepts, with the same bytes. Edge cases, then strings drawn from digits and dots.
+TEST(ParseIpTest, ReadsIpv4AsInetPtonDoes) {
+  std::vector<std::string> texts = {"0.0.0.0",   "255.255.255.255", "1.2.3.4",      "01.2.3.4",
+                                    "1.2.3.04",  "0.0.0.00",        "00.0.0.0",     "1.2.3.",
+                                    ".1.2.3",    "1..2.3",          "1.2.3.4.",     "1.2.3.256",
+                                    "1.2.3.999", "1.2.3.1000",      "1.2.3.4a",     "1.2.3.-4",
+                                    "1.2.3.+4",  "1.2.3.4.5",       "10.200.30.40", "9.99.199.249"};
+  // Drawn: 3-5 numbers of 0-299 joined by dots, some with a leading zero, some with
+  // one character replaced by a digit, a dot or a letter.
+  std::mt19937 rng(7);
+  auto draw = [&rng](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  for (int i = 0; i < 20000; ++i) {
+    std::string t;
+    const int parts = draw(3, 5);
+    for (int p = 0; p < parts; ++p) {
+      if (p > 0) t += '.';
+      if (draw(0, 9) == 0) t += '0';
+      t += std::to_string(draw(0, 299));
+    }
+    if (draw(0, 4) == 0) t[draw(0, static_cast<int>(t.size()) - 1)] = "7.x"[draw(0, 2)];
+    texts.push_back(t);
+  }
+  int accepted = 0;
+  for (const std::string& t : texts) {
+    uint8_t want[4];
+    const bool ok = inet_pton(AF_INET, t.c_str(), want) == 1;
+    std::optional<IpAddress> got = ParseIp(t);
+    ASSERT_EQ(got.has_value(), ok) << "'" << t << "'";
+    if (!ok) continue;
+    ++accepted;
+    EXPECT_TRUE(got->is_v4) << t;
+    EXPECT_TRUE(std::equal(want, want + 4, got->bytes.begin() + 12)) << t;
+  }
+  EXPECT_GT(accepted, 1000);  // the drawn strings reach the accepting paths too
 }
 
 TEST(ParseRemoteAddrTest, Ipv4AndBracketedIpv6) {
