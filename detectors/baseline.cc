@@ -301,21 +301,9 @@ void Learn(const rules::Baseline& config, double x, int hour, v1::BaselineState*
 
 }  // namespace
 
-uint64_t BaselineKey(std::string_view profile, std::string_view behaviour) {
-  uint64_t hash = 14695981039346656037ull;  // FNV-1a offset basis
-  auto mix = [&hash](unsigned char c) {
-    hash ^= c;
-    hash *= 1099511628211ull;  // FNV-1a prime
-  };
-  for (unsigned char c : profile) mix(c);
-  mix(0);
-  for (unsigned char c : behaviour) mix(c);
-  return hash == 0 ? 1 : hash;
-}
-
 uint64_t KeyOf(const v1::BaselineState& model) {
   return model.behaviour_key() != 0 ? model.behaviour_key()
-                                    : BaselineKey(model.profile(), model.behaviour());
+                                    : rules::BehaviourKey(model.profile(), model.behaviour());
 }
 
 uint64_t KeyOf(v1::BaselineState* model) {

@@ -28,10 +28,6 @@ struct BaselineVerdict {
   double warmup_progress = 0;
 };
 
-// Which behaviour a model belongs to (v1::BaselineState.behaviour_key): FNV-1a 64 of
-// "<profile>\0<behaviour>". Never 0.
-uint64_t BaselineKey(std::string_view profile, std::string_view behaviour);
-
 // The model's key; for a model written before keys existed, the key of the names it
 // carries.
 uint64_t KeyOf(const v1::BaselineState& model);

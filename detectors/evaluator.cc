@@ -108,11 +108,16 @@ const std::string& Series(const rules::Behaviour& b) {
 constexpr int kMaxBucketsClosedAtOnce = 12;
 constexpr int64_t kMaxDisconnectedRollMicros = int64_t{7} * 86400 * 1000000;
 
+// The key of the device's baseline model of `b` (v1::BaselineState.behaviour_key).
+uint64_t ModelKey(const rules::Profile& p, const rules::Behaviour& b) {
+  return b.key != 0 ? b.key : rules::BehaviourKey(p.name, b.name);
+}
+
 // The device's baseline model of a behaviour; a model learned for another definition
 // of the behaviour starts over.
 v1::BaselineState* FindBaseline(v1::DeviceState* state, const rules::Profile& p,
                                 const rules::Behaviour& b) {
-  const uint64_t key = BaselineKey(p.name, b.name);
+  const uint64_t key = ModelKey(p, b);
   for (v1::BaselineState& m : *state->mutable_baselines()) {
     if (KeyOf(&m) == key) {
       if (m.behaviour_fingerprint() != b.fingerprint) {
@@ -592,7 +597,7 @@ bool Evaluator::Reconcile(int64_t now_us, v1::DeviceState* state, Changes* chang
     for (const rules::Profile* p : targeted) {
       for (const rules::Behaviour& b : p->behaviours) {
         if (b.baseline.has_value() && b.fingerprint == m.behaviour_fingerprint() &&
-            BaselineKey(p->name, b.name) == key) {
+            ModelKey(*p, b) == key) {
           keep = true;
         }
       }
@@ -612,7 +617,7 @@ std::vector<v1::BaselineStatus> Evaluator::BaselineStatuses(const v1::DeviceStat
     for (const rules::Behaviour& b : p->behaviours) {
       if (!b.baseline.has_value()) continue;
       v1::BaselineState model;
-      const uint64_t key = BaselineKey(p->name, b.name);
+      const uint64_t key = ModelKey(*p, b);
       for (const v1::BaselineState& m : state.baselines()) {
         if (KeyOf(m) == key && m.behaviour_fingerprint() == b.fingerprint) model = m;
       }

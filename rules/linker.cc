@@ -78,6 +78,7 @@ class Linker {
         }
       }
       for (BehaviourDraft& behaviour : draft.behaviours) {
+        behaviour.behaviour.key = BehaviourKey(profile.name, behaviour.behaviour.name);
         if (Resolve(&behaviour)) profile.behaviours.push_back(std::move(behaviour.behaviour));
       }
       rules_->profiles.push_back(std::move(profile));

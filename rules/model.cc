@@ -204,4 +204,16 @@ int64_t RuleSet::LongestWindowSeconds(const std::string& metric_id) const {
   return longest;
 }
 
+uint64_t BehaviourKey(std::string_view profile, std::string_view behaviour) {
+  uint64_t hash = 14695981039346656037ull;  // FNV-1a offset basis
+  auto mix = [&hash](unsigned char c) {
+    hash ^= c;
+    hash *= 1099511628211ull;  // FNV-1a prime
+  };
+  for (unsigned char c : profile) mix(c);
+  mix(0);
+  for (unsigned char c : behaviour) mix(c);
+  return hash == 0 ? 1 : hash;
+}
+
 }  // namespace warden::rules

@@ -115,6 +115,10 @@ std::optional<double> ParseStatistic(std::string_view statistic);
 
 enum class Confidence { kLow, kMedium, kHigh };
 std::string_view ConfidenceName(Confidence c);  // "low", "medium", "high"
+
+// Which behaviour of which profile, as a number: FNV-1a 64 of "<profile>\0<behaviour>".
+// Never 0.
+uint64_t BehaviourKey(std::string_view profile, std::string_view behaviour);
 std::optional<Confidence> ParseConfidence(std::string_view name);
 
 // A per-device baseline (detectors/baseline.h): the device's own normal is learned,
@@ -155,6 +159,9 @@ struct Behaviour {
   // Hash of what decides violations (metric, operator, value or list name, duration,
   // counts). An alarm state built under another fingerprint starts over.
   uint64_t fingerprint = 0;
+  // BehaviourKey(profile name, name), set by the linker (0 in behaviours built by hand):
+  // a device's baseline model of the behaviour is stored under it.
+  uint64_t key = 0;
   SourceLocation location;
 };
 

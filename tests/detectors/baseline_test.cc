@@ -413,15 +413,15 @@ TEST(BaselineTest, ModelsOfTheOldTwoArrayFormAreReadAndPackedLosslessly) {
 }
 
 TEST(BaselineTest, KeysNameTheBehaviourAndReplaceTheOldNames) {
-  EXPECT_NE(BaselineKey("a", "bc"), BaselineKey("ab", "c"));
-  EXPECT_NE(BaselineKey("p", "b"), 0u);
+  EXPECT_NE(rules::BehaviourKey("a", "bc"), rules::BehaviourKey("ab", "c"));
+  EXPECT_NE(rules::BehaviourKey("p", "b"), 0u);
   v1::BaselineState old;
   old.set_profile("fleet-baseline");
   old.set_behaviour("bytes-out-baseline");
-  EXPECT_EQ(KeyOf(&old), BaselineKey("fleet-baseline", "bytes-out-baseline"));
+  EXPECT_EQ(KeyOf(&old), rules::BehaviourKey("fleet-baseline", "bytes-out-baseline"));
   EXPECT_TRUE(old.profile().empty());
   EXPECT_TRUE(old.behaviour().empty());
-  EXPECT_EQ(KeyOf(&old), BaselineKey("fleet-baseline", "bytes-out-baseline"));  // stays
+  EXPECT_EQ(KeyOf(&old), rules::BehaviourKey("fleet-baseline", "bytes-out-baseline"));  // stays
 }
 
 TEST(BaselineTest, UnusableInputsDoNotPoisonTheModel) {

@@ -36,7 +36,7 @@ TEST(EvaluatorBaselineTest, AModelOfTheOldFormIsFoundReportedAndConverted) {
   }
   ASSERT_EQ(state.baselines_size(), 1);
   const v1::BaselineState learned = state.baselines(0);
-  EXPECT_EQ(learned.behaviour_key(), BaselineKey("p", "bytes"));
+  EXPECT_EQ(learned.behaviour_key(), rules::BehaviourKey("p", "bytes"));
   EXPECT_TRUE(learned.profile().empty());
 
   // The same model as an older wardend wrote it.
@@ -66,7 +66,7 @@ TEST(EvaluatorBaselineTest, AModelOfTheOldFormIsFoundReportedAndConverted) {
   // rather than starting a second model.
   ev.Reconcile(now, &old, &changes);
   ASSERT_EQ(old.baselines_size(), 1);
-  EXPECT_EQ(old.baselines(0).behaviour_key(), BaselineKey("p", "bytes"));
+  EXPECT_EQ(old.baselines(0).behaviour_key(), rules::BehaviourKey("p", "bytes"));
   EXPECT_TRUE(old.baselines(0).behaviour().empty());
   ev.ApplyReport(BytesOutReport(7, 10000), now, &old, &changes);
   ASSERT_EQ(old.baselines_size(), 1);

@@ -135,6 +135,7 @@ TEST(LoaderTest, MultiDocumentFileLoadsEveryField) {
   EXPECT_EQ(upload.location.line, 12);  // the name
   EXPECT_EQ(upload.location.column, 11);
   EXPECT_NE(upload.fingerprint, 0u);
+  EXPECT_EQ(upload.key, BehaviourKey("cameras", "upload"));  // where its baselines are kept
 
   const Behaviour& no_telnet = cameras.behaviours[2];
   EXPECT_EQ(no_telnet.op, Operator::kNotInPortSet);
