@@ -1,12 +1,17 @@
 // Microbenchmarks of the ingest hot path: what one shard spends per report.
 //   build/bench/warden_micro_bench [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -24,6 +29,14 @@
 
 namespace warden {
 namespace {
+
+// User and system CPU of the whole process so far.
+double ProcessCpuSeconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
 
 // A normal device report of the demo fleet: 4 TCP ports, 2 UDP, 6 connections.
 v1::MetricsReport NormalReport(int64_t id) {
@@ -301,6 +314,45 @@ void BM_DDSketchParse(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(bytes.size());
 }
 BENCHMARK(BM_DDSketchParse);
+
+// What one hop between threads costs on this machine: a request handed to a sleeping
+// thread and the answer handed back, with a mutex and condition variable, as a report
+// goes from a gRPC thread to its shard, to the writer and back. Real time per round
+// trip (two wake-ups), and the whole process's CPU per round trip as `cpu_us`. On a VM
+// a wake-up of an idle vCPU costs far more than on bare metal (docs/PERFORMANCE.md);
+// at moderate load every report pays for a few of them, at saturation they are shared
+// by the reports of a batch.
+void BM_ThreadHandOff(benchmark::State& state) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int turn = 0;  // 1: the echo thread's, 0: ours; -1: stop
+  std::thread echo([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    for (;;) {
+      cv.wait(lock, [&] { return turn != 0; });
+      if (turn < 0) return;
+      turn = 0;
+      cv.notify_all();
+    }
+  });
+  const double cpu_before = ProcessCpuSeconds();
+  for (auto _ : state) {
+    std::unique_lock<std::mutex> lock(mu);
+    turn = 1;
+    cv.notify_all();
+    cv.wait(lock, [&] { return turn == 0; });
+  }
+  const double cpu = ProcessCpuSeconds() - cpu_before;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    turn = -1;
+  }
+  cv.notify_all();
+  echo.join();
+  state.counters["cpu_us"] =
+      cpu * 1e6 / static_cast<double>(std::max<benchmark::IterationCount>(1, state.iterations()));
+}
+BENCHMARK(BM_ThreadHandOff)->UseRealTime();
 
 }  // namespace
 }  // namespace warden
