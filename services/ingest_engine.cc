@@ -83,6 +83,9 @@ int64_t LastSeenMicros(const v1::DeviceState& state) {
 struct IngestEngine::ViolationWalk {
   bool active = false;
   std::string after;      // the last key read; "" before the first slice
+  // The last device returned: its other keys (a violation per behaviour) are skipped,
+  // in the next slice too, as the walk does not necessarily cache what it read.
+  std::string last_device;
   int64_t before_us = 0;  // > 0: only violations last seen before this time
 };
 
@@ -814,7 +817,7 @@ std::vector<std::string> IngestEngine::DevicesWithViolations(Shard* shard, Viola
     walk->after = key;
     std::optional<store::KeyDevice> d = store::DeviceOfKey(key);
     if (!d || d->partition % shards_.size() != static_cast<size_t>(shard->index)) return true;
-    if (!devices.empty() && devices.back() == d->device_id) return true;
+    if (d->device_id == walk->last_device) return true;
     if (shard->devices.count(std::string(d->device_id)) > 0) return true;  // cached
     if (walk->before_us > 0) {
       v1::Violation v;
@@ -824,14 +827,13 @@ std::vector<std::string> IngestEngine::DevicesWithViolations(Shard* shard, Viola
       if (t >= walk->before_us) return true;  // the device reported since
     }
     devices.emplace_back(d->device_id);
+    walk->last_device = devices.back();
     return true;
   };
   absl::Status s = store_->Scan(store::Family::kViolations, "", walk->after, visit);
   if (!s.ok()) std::cerr << "wardend: warning: " << s.message() << "\n";
   if (!more || !s.ok()) *walk = ViolationWalk();  // done; after a read error too (logged)
-  std::sort(devices.begin(), devices.end());
-  devices.erase(std::unique(devices.begin(), devices.end()), devices.end());
-  return devices;
+  return devices;  // each once: a device's keys are contiguous
 }
 
 void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group) {
@@ -861,11 +863,22 @@ void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group
 }
 
 void IngestEngine::ReconcileEvicted(Shard* shard, const detectors::Evaluator& ev, Group* group) {
+  const int64_t now = clock_->NowMicros();
+  detectors::Changes changes;
   for (const std::string& id : DevicesWithViolations(shard, &shard->reconcile_walk)) {
-    absl::Status error;
-    if (Touch(shard, ev, id, /*create=*/false, group, &error) == nullptr && !error.ok()) {
-      std::cerr << "wardend: warning: " << error.message() << "\n";
+    absl::StatusOr<std::optional<v1::DeviceState>> state = store_->GetDeviceState(id);
+    if (!state.ok()) {
+      std::cerr << "wardend: warning: " << state.status().message() << "\n";
+      continue;
     }
+    if (!state->has_value()) continue;
+    metrics_->state_cache_loads().Increment();
+    // As with a cold cached state: cached (as the newest entry) only when the new rules
+    // change it, so that a reload in a fleet with many active violations does not push
+    // the devices that report out of the cache.
+    if (!ev.Reconcile(now, &**state, &changes)) continue;
+    CachedDevice* device = Insert(shard, ev, std::move(**state), group);
+    if (device != nullptr) FlushDevice(device, &changes, group);
   }
 }
 

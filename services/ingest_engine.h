@@ -148,8 +148,9 @@ class IngestEngine {
   // changed behaviours are invalidated) before it evaluates its next report; evicted
   // devices are reconciled when next loaded, and those with an active violation also
   // by a search of the violations family over the next loop iterations
-  // (violation_walk_slice), so their alarms end even if they never report again.
-  // Windows and alarm states of unchanged behaviours carry over.
+  // (violation_walk_slice), so their alarms end even if they never report again; such a
+  // device is read, and cached only when the new rules change it. Windows and alarm
+  // states of unchanged behaviours carry over.
   void SetEvaluator(std::shared_ptr<const detectors::Evaluator> evaluator);
 
   // Finishes queued work, then stops the threads. Later Submit() calls return false.

@@ -638,6 +638,39 @@ TEST_F(StateCacheTest, AReloadReconcilesEvictedDevicesASliceAtATime) {
   EXPECT_EQ(removed, (std::set<std::string>{"dev-a", "dev-b", "dev-c"}));
 }
 
+TEST_F(StateCacheTest, AReloadThatLeavesEvictedDevicesAloneKeepsThemOutOfTheCache) {
+  EngineOptions o = SmallCache();
+  o.violation_walk_slice = 1;
+  StartEngine(o);
+  for (const char* d : {"dev-a", "dev-b", "dev-c"}) {  // "small" and "twice" each
+    for (int64_t id = 1; id <= 2; ++id) {
+      EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
+    }
+  }
+  EvictWithOtherDevices();  // other-2 and other-3 stay cached
+  const double loads = metrics_.state_cache_loads().Value();
+
+  // A behaviour added: the evicted devices' alarms and windows stay as they are.
+  engine_->SetEvaluator(Compile(std::string(kCacheProfile) + R"(
+  - name: extra
+    metric: aws:all-packets-in
+    operator: less-than
+    value: 100
+)"));
+  // Each acked report is at least one shard loop iteration, each reading one key of the
+  // six in the violations family: the search has read them all after these.
+  for (int64_t id = 2; id <= 12; ++id) {
+    EXPECT_EQ(Send(engine_.get(), MakeReport("other-3", id, 100, 5)).status(),
+              v1::ReportAck::ACCEPTED);
+  }
+  EXPECT_EQ(Send(engine_.get(), MakeReport("other-2", 2, 100, 5)).status(),
+            v1::ReportAck::ACCEPTED);
+
+  EXPECT_EQ(metrics_.state_cache_loads().Value(), loads + 3)
+      << "the three evicted devices were read, once each, and other-2 was still cached";
+  EXPECT_EQ(Active(store_.get()).size(), 6u);
+}
+
 TEST_F(StateCacheTest, ABrokerBucketTimerFiresForAnEvictedDeviceAndAfterARestart) {
   evaluator_ = Compile(R"(
 profile: b
@@ -713,9 +746,10 @@ TEST_F(StateCacheTest, ARestartReadsOnlyTheStatesOfDevicesWithAnActiveViolation)
   engine_ = std::move(*engine);
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   // The two with an alarm are reconciled with the rules (which may have changed while
-  // wardend was down); nobody else's state is read.
+  // wardend was down); nobody else's state is read. The rules are the same, so neither
+  // is cached.
   EXPECT_EQ(restarted_.state_cache_loads().Value(), 2);
-  EXPECT_EQ(restarted_.state_cache_devices().Value(), 2);
+  EXPECT_EQ(restarted_.state_cache_devices().Value(), 0);
   EXPECT_GE(restarted_.devices_tracked().Value(), 10);
   // The active violation gauges come from the violations family.
   std::vector<v1::Violation> active = Active(store_.get());
