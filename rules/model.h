@@ -115,11 +115,11 @@ std::optional<double> ParseStatistic(std::string_view statistic);
 
 enum class Confidence { kLow, kMedium, kHigh };
 std::string_view ConfidenceName(Confidence c);  // "low", "medium", "high"
+std::optional<Confidence> ParseConfidence(std::string_view name);
 
 // Which behaviour of which profile, as a number: FNV-1a 64 of "<profile>\0<behaviour>".
 // Never 0.
 uint64_t BehaviourKey(std::string_view profile, std::string_view behaviour);
-std::optional<Confidence> ParseConfidence(std::string_view name);
 
 // A per-device baseline (detectors/baseline.h): the device's own normal is learned,
 // and a datapoint violates when it departs beyond the band the confidence sets, in
