@@ -82,7 +82,7 @@ int64_t LastSeenMicros(const v1::DeviceState& state) {
 // violation, a slice at a time (EngineOptions::violation_walk_slice).
 struct IngestEngine::ViolationWalk {
   bool active = false;
-  std::string after;      // the last key read; "" before the first slice
+  std::string after;  // the last key read; "" before the first slice
   // The last device returned: its other keys (a violation per behaviour) are skipped,
   // in the next slice too, as the walk does not necessarily cache what it read.
   std::string last_device;
@@ -833,7 +833,8 @@ std::vector<std::string> IngestEngine::DevicesWithViolations(Shard* shard, Viola
   absl::Status s = store_->Scan(store::Family::kViolations, "", walk->after, visit);
   if (!s.ok()) std::cerr << "wardend: warning: " << s.message() << "\n";
   if (!more || !s.ok()) *walk = ViolationWalk();  // done; after a read error too (logged)
-  return devices;  // each once: a device's keys are contiguous
+  // Each device once: a device's keys are contiguous, and last_device spans slices.
+  return devices;
 }
 
 void IngestEngine::Reconcile(Shard* shard, const detectors::Evaluator& ev, Group* group) {

@@ -339,6 +339,16 @@ class StateCacheTest : public IngestEngineTest {
     WaitForCacheAtMost(metrics_, 2);
   }
 
+  // dev-a, dev-b and dev-c each raise "small" and "twice": six active violations.
+  void RaiseTwoViolationsOnThreeDevices() {
+    for (const char* d : {"dev-a", "dev-b", "dev-c"}) {
+      for (int64_t id = 1; id <= 2; ++id) {
+        EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(),
+                  v1::ReportAck::ACCEPTED);
+      }
+    }
+  }
+
   // kCacheProfile without its "small" behaviour.
   static std::string ProfileWithoutSmall() {
     std::string profile = kCacheProfile;
@@ -585,12 +595,7 @@ TEST_F(StateCacheTest, TheSilenceSweepReadsTheViolationsASliceAtATime) {
   o.silence_sweep_seconds = 1;
   o.violation_walk_slice = 1;
   StartEngine(o);
-  const std::vector<std::string> silent = {"dev-a", "dev-b", "dev-c"};
-  for (const std::string& d : silent) {  // "small" and "twice": two violations each
-    for (int64_t id = 1; id <= 2; ++id) {
-      EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
-    }
-  }
+  RaiseTwoViolationsOnThreeDevices();
   ASSERT_EQ(Active(store_.get()).size(), 6u);
   clock_.AdvanceSeconds(1800);
   EvictWithOtherDevices();
@@ -615,11 +620,7 @@ TEST_F(StateCacheTest, AReloadReconcilesEvictedDevicesASliceAtATime) {
   EngineOptions o = SmallCache();
   o.violation_walk_slice = 1;
   StartEngine(o);
-  for (const char* d : {"dev-a", "dev-b", "dev-c"}) {  // "small" and "twice" each
-    for (int64_t id = 1; id <= 2; ++id) {
-      EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
-    }
-  }
+  RaiseTwoViolationsOnThreeDevices();
   EvictWithOtherDevices();
 
   engine_->SetEvaluator(Compile(ProfileWithoutSmall()));
@@ -642,11 +643,7 @@ TEST_F(StateCacheTest, AReloadThatLeavesEvictedDevicesAloneKeepsThemOutOfTheCach
   EngineOptions o = SmallCache();
   o.violation_walk_slice = 1;
   StartEngine(o);
-  for (const char* d : {"dev-a", "dev-b", "dev-c"}) {  // "small" and "twice" each
-    for (int64_t id = 1; id <= 2; ++id) {
-      EXPECT_EQ(Send(engine_.get(), MakeReport(d, id, 5000, 50)).status(), v1::ReportAck::ACCEPTED);
-    }
-  }
+  RaiseTwoViolationsOnThreeDevices();
   EvictWithOtherDevices();  // other-2 and other-3 stay cached
   const double loads = metrics_.state_cache_loads().Value();
 
