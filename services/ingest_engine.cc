@@ -867,20 +867,24 @@ void IngestEngine::ReconcileEvicted(Shard* shard, const detectors::Evaluator& ev
   const int64_t now = clock_->NowMicros();
   detectors::Changes changes;
   for (const std::string& id : DevicesWithViolations(shard, &shard->reconcile_walk)) {
-    absl::StatusOr<std::optional<v1::DeviceState>> state = store_->GetDeviceState(id);
-    if (!state.ok()) {
-      std::cerr << "wardend: warning: " << state.status().message() << "\n";
-      continue;
-    }
-    if (!state->has_value()) continue;
-    metrics_->state_cache_loads().Increment();
+    std::optional<v1::DeviceState> state = ReadEvicted(id);
     // As with a cold cached state: cached (as the newest entry) only when the new rules
     // change it, so that a reload in a fleet with many active violations does not push
     // the devices that report out of the cache.
-    if (!ev.Reconcile(now, &**state, &changes)) continue;
-    CachedDevice* device = Insert(shard, ev, std::move(**state), group);
+    if (!state.has_value() || !ev.Reconcile(now, &*state, &changes)) continue;
+    CachedDevice* device = Insert(shard, ev, std::move(*state), group);
     if (device != nullptr) FlushDevice(device, &changes, group);
   }
+}
+
+std::optional<v1::DeviceState> IngestEngine::ReadEvicted(const std::string& device_id) {
+  absl::StatusOr<std::optional<v1::DeviceState>> state = store_->GetDeviceState(device_id);
+  if (!state.ok()) {
+    std::cerr << "wardend: warning: " << state.status().message() << "\n";
+    return std::nullopt;
+  }
+  if (state->has_value()) metrics_->state_cache_loads().Increment();
+  return std::move(*state);
 }
 
 void IngestEngine::SweepSilent(Shard* shard, Group* group) {
@@ -917,10 +921,9 @@ void IngestEngine::SweepSilentEvicted(Shard* shard, const detectors::Evaluator& 
   detectors::Changes changes;
   // Read their state, and keep it only when they did go silent.
   for (const std::string& id : DevicesWithViolations(shard, &shard->silence_walk)) {
-    absl::StatusOr<std::optional<v1::DeviceState>> state = store_->GetDeviceState(id);
-    if (!state.ok() || !state->has_value() || !silent(**state)) continue;
-    metrics_->state_cache_loads().Increment();
-    CachedDevice* device = Insert(shard, ev, std::move(**state), group);
+    std::optional<v1::DeviceState> state = ReadEvicted(id);
+    if (!state.has_value() || !silent(*state)) continue;
+    CachedDevice* device = Insert(shard, ev, std::move(*state), group);
     if (device == nullptr || device->state->alarms_size() == 0) continue;
     detectors::Evaluator::InvalidateAll(detectors::kReasonDeviceSilent, now, device->state.get(),
                                         &changes);

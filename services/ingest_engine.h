@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -200,6 +201,9 @@ class IngestEngine {
   // the same for the evicted ones (SweepSilentEvicted).
   void SweepSilent(Shard* shard, Group* group);
   void SweepSilentEvicted(Shard* shard, const detectors::Evaluator& ev, Group* group);
+  // The stored state of a device a walk found (counted in state_cache_loads; a read
+  // error is logged): nullopt when there is none or it cannot be read.
+  std::optional<v1::DeviceState> ReadEvicted(const std::string& device_id);
   // The cache entry of a device, read from the store on a miss (and reconciled with
   // `ev`); with `create`, a new device gets an empty state. nullptr: not found (or,
   // with *error set, unreadable).
