@@ -25,6 +25,8 @@
 #   latency_40k   streaming at 40,000 reports/s: p99 ack latency; report -> Alertmanager
 #   overload      streaming at 2x the measured capacity on 160 streams
 #   memory_1m     1,000,000 devices report once: RSS per device; then restart time
+#   grpc_floor    warden-grpc-floor (the ingest API acking every report at once, nothing
+#                 behind it): what gRPC and the loadgen alone reach on this machine
 #   fleet_10m     only with --only fleet_10m: 9,999,999 devices, 33,333 reports/s sustained
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -78,9 +80,9 @@ if $build; then
   bench_log "building Release into $build_dir"
   cmake -S . -B "$bin" -DCMAKE_BUILD_TYPE=Release >/dev/null
   cmake --build "$bin" -j"${WARDEN_JOBS:-2}" \
-    --target wardend warden-loadgen wardenctl warden_micro_bench
+    --target wardend warden-loadgen warden-grpc-floor wardenctl warden_micro_bench
 fi
-bench_require_binaries services/wardend tools/warden-loadgen
+bench_require_binaries services/wardend tools/warden-loadgen services/warden-grpc-floor
 command -v prometheus-alertmanager >/dev/null ||
   bench_die "prometheus-alertmanager is not installed (scripts/install-deps.sh installs it)"
 
@@ -172,12 +174,14 @@ load() {
   local txt=$out/$name-$run.txt cpu0 cpu1 la rc=0
   la=$(bench_loadavg)
   cpu0=$(bench_cpu_seconds "$wardend_pid")
-  curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-before.txt"
+  [ -z "$wardend_metrics" ] ||
+    curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-before.txt"
   python3 bench/lib/cputime.py "$scenario_dir/loadgen-cpu" \
     "$bin/tools/warden-loadgen" --server "$wardend_grpc" --devices "${load_devices:-$devices}" \
     --duration "${duration_override:-$duration}" --seed "$run" "$@" >"$txt" 2>&1 || rc=$?
   cpu1=$(bench_cpu_seconds "$wardend_pid")
-  curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-after.txt"
+  [ -z "$wardend_metrics" ] ||
+    curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-after.txt"
   run_json=$out/$name-$run.json
   if ! python3 bench/lib/loadgen_result.py "$txt" scenario="$name" run="$run" exit_code="$rc" \
     loadavg_before="$la" wardend_cpu_s="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {print b - a}')" \
@@ -327,7 +331,40 @@ done
 stop_scenario
 fi
 
-# 6. Memory with 1M devices, then restart time with that state.
+# 6. The gRPC floor: warden-grpc-floor serves the same ingest API on the same gRPC
+# server and stream reactor as wardend, and acks every report as soon as it is read (no
+# validation, evaluation or storage). What it reaches is what gRPC and the load
+# generator alone allow on this machine: the floor under the rates, latencies and CPU
+# of the scenarios above. (wardend_pid and wardend_grpc name it for load().)
+if want grpc_floor; then
+bench_log "grpc_floor: warden-grpc-floor (acks as read, nothing behind it)"
+scenario_dir=$bench_work/grpc_floor
+rm -rf "$scenario_dir"; mkdir -p "$scenario_dir"
+bench_spawn "$scenario_dir/floor.log" "$bin/services/warden-grpc-floor" \
+  --ready-file "$scenario_dir/ready.json"
+wardend_pid=$spawned_pid
+for ((i = 0; i < 3000; i++)); do [ -s "$scenario_dir/ready.json" ] && break; sleep 0.01; done
+[ -s "$scenario_dir/ready.json" ] || bench_die "warden-grpc-floor not ready ($scenario_dir/floor.log)"
+wardend_grpc=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['grpc'])" \
+  "$scenario_dir/ready.json")
+wardend_metrics=""
+for run in $(seq 1 "$runs"); do
+  load grpc_floor_stream "$run" --rate "$saturate_rate"
+  measure floor_stream "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
+  measure_cpu floor_ "$run"
+  load grpc_floor_batch "$run" --rate "$saturate_rate" --batch 100
+  measure floor_batch "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
+  measure_cpu floor_batch_ "$run"
+  load grpc_floor_40k "$run" --rate 40000
+  measure floor_p99_40k "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+  measure_cpu floor_40k_ "$run"
+  load grpc_floor_40k_batch10 "$run" --rate 40000 --batch 10
+  measure floor_p99_40k_batch10 "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+done
+bench_stop "$wardend_pid" 10
+fi
+
+# 7. Memory with 1M devices, then restart time with that state.
 if want memory_1m; then
 bench_log "memory_1m: $mem_devices devices report once; then restart"
 for run in $(seq 1 "$runs"); do
@@ -374,7 +411,7 @@ PY
 done
 fi
 
-# 7. Ten million devices (only with --only fleet_10m: ~8 minutes per run). Every device
+# 8. Ten million devices (only with --only fleet_10m: ~8 minutes per run). Every device
 # reports once (populating ~5 GB of state), then the fleet reports at one report per
 # device per 5 minutes (33,333 reports/s, every report a state-cache miss) for 120 s, in
 # batches of 100 as a broker bridge in front of that many devices sends them; then the
