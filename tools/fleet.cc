@@ -33,7 +33,7 @@ std::vector<uint32_t> Choose(const std::array<uint32_t, N>& from, int64_t count,
   return ports;
 }
 
-void SetPorts(const std::vector<uint32_t>& ports, v1::ListeningPorts& out) {
+void AddPorts(const std::vector<uint32_t>& ports, v1::ListeningPorts& out) {
   for (uint32_t port : ports) {
     v1::Port* p = out.add_ports();
     p->set_port(port);
@@ -115,17 +115,27 @@ std::vector<int> Fleet::Misbehaving() const {
 
 v1::MetricsReport Fleet::MakeReport(int device, int64_t report_id, bool misbehaving,
                                     std::mt19937_64& rng) const {
+  v1::MetricsReport report;
+  MakeReport(device, report_id, misbehaving, rng, &report);
+  return report;
+}
+
+void Fleet::MakeReport(int device, int64_t report_id, bool misbehaving, std::mt19937_64& rng,
+                       v1::MetricsReport* report) const {
   const Device& d = devices_[device];
   const Misbehaviour m = misbehaving ? d.misbehaviour : Misbehaviour::kNone;
-  v1::MetricsReport report;
-  report.mutable_header()->set_report_id(report_id);
-  report.mutable_header()->set_version("1.0");
-  v1::Metrics& metrics = *report.mutable_metrics();
+  report->mutable_header()->set_report_id(report_id);
+  report->mutable_header()->set_version("1.0");
+  v1::Metrics& metrics = *report->mutable_metrics();
 
-  std::vector<uint32_t> tcp_ports = d.tcp_ports;
-  if (m == Misbehaviour::kTelnet) tcp_ports.insert(tcp_ports.begin(), kTelnetPort);
-  SetPorts(tcp_ports, *metrics.mutable_listening_tcp_ports());
-  SetPorts(d.udp_ports, *metrics.mutable_listening_udp_ports());
+  v1::ListeningPorts& tcp = *metrics.mutable_listening_tcp_ports();
+  if (m == Misbehaviour::kTelnet) {  // first, then the device's own ports
+    v1::Port* p = tcp.add_ports();
+    p->set_port(kTelnetPort);
+    p->set_interface("eth0");
+  }
+  AddPorts(d.tcp_ports, tcp);
+  AddPorts(d.udp_ports, *metrics.mutable_listening_udp_ports());
 
   const uint64_t bytes_out = m == Misbehaviour::kExfiltration
                                  ? kExfiltrationBytes
@@ -146,7 +156,6 @@ v1::MetricsReport Fleet::MakeReport(int device, int64_t report_id, bool misbehav
   }
   if (m == Misbehaviour::kC2) AddConnection(kC2Address, rng, ec);
   ec.set_total(ec.connections_size());
-  return report;
 }
 
 }  // namespace warden::tools

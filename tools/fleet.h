@@ -53,6 +53,10 @@ class Fleet {
   // traffic.
   v1::MetricsReport MakeReport(int device, int64_t report_id, bool misbehaving,
                                std::mt19937_64& rng) const;
+  // The same, written into the empty `report` (which may live on an arena: the load
+  // generator builds each message's reports on one, with no malloc or free per part).
+  void MakeReport(int device, int64_t report_id, bool misbehaving, std::mt19937_64& rng,
+                  v1::MetricsReport* report) const;
 
  private:
   struct Device {

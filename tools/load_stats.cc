@@ -36,16 +36,25 @@ int64_t LoadTally::acked() const {
   return n;
 }
 
-void LoadStats::RecordSent() {
+void LoadStats::RecordSent(int64_t reports) {
   absl::MutexLock lock(&mu_);
-  ++interval_.sent;
-  ++total_.sent;
+  interval_.sent += reports;
+  total_.sent += reports;
 }
 
 void LoadStats::RecordAck(const v1::ReportAck& ack, absl::Duration latency) {
   absl::MutexLock lock(&mu_);
   Add(ack, latency, interval_);
   Add(ack, latency, total_);
+}
+
+void LoadStats::RecordAcks(
+    const std::vector<std::pair<const v1::ReportAck*, absl::Duration>>& acks) {
+  absl::MutexLock lock(&mu_);
+  for (const auto& [ack, latency] : acks) {
+    Add(*ack, latency, interval_);
+    Add(*ack, latency, total_);
+  }
 }
 
 LoadTally LoadStats::TakeInterval() {

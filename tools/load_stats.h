@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -29,8 +31,10 @@ struct LoadTally {
 // writer and reader record into one LoadStats.
 class LoadStats {
  public:
-  void RecordSent();
+  void RecordSent(int64_t reports = 1);
   void RecordAck(const v1::ReportAck& ack, absl::Duration latency);
+  // Each (ack, its latency), under one lock.
+  void RecordAcks(const std::vector<std::pair<const v1::ReportAck*, absl::Duration>>& acks);
 
   // What happened since the previous TakeInterval (or the start); starts a new interval.
   LoadTally TakeInterval();

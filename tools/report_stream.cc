@@ -8,11 +8,14 @@
 #include <optional>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/token_bucket.h"
+#include "google/protobuf/arena.h"
 #include "tools/pacing.h"
 #include "warden/v1/ingest.grpc.pb.h"
 
@@ -21,6 +24,9 @@ namespace {
 
 // How often blocked threads look at the stop flag.
 constexpr absl::Duration kPoll = absl::Milliseconds(100);
+// The first block of the arena a message's reports are built on (later blocks double):
+// a batch of 100 reports takes about 200 KiB.
+constexpr size_t kArenaFirstBlock = 64 << 10;
 
 // One stream's run: the writer sends (one report a message, or batches of them), the
 // reader matches each ack with the oldest report not yet acked (the server acks in
@@ -76,7 +82,7 @@ class ReportStream {
     absl::Time sent_at;
   };
 
-  // What on_sent is told of a report once its message is sent.
+  // A report of the message being filled: what pending_ and on_sent are told of it.
   struct Sent {
     int device;
     bool misbehaving;
@@ -120,20 +126,25 @@ class ReportStream {
   }
 
   // Sends `batch` as one message (a single report on StreamReports when not batched),
-  // then tells stats and on_sent about each report. False when the stream is over.
+  // its reports pending an ack from then on, then tells stats and on_sent about each
+  // report. False when the stream is over.
   bool Send(const v1::ReportBatch& batch, const std::vector<Sent>& sent) {
-    if (batched()) {
-      {
-        absl::MutexLock lock(&mu_);
-        batches_.push_back(batch.reports_size());
+    {
+      absl::MutexLock lock(&mu_);
+      for (int r = 0; r < batch.reports_size(); ++r) {
+        pending_.push_back(
+            {sent[r].device, batch.reports(r).report().header().report_id(), sent[r].at});
       }
+      if (batched()) batches_.push_back(batch.reports_size());
+    }
+    if (batched()) {
       if (!batch_stream_->Write(batch)) return false;
     } else if (!stream_->Write(batch.reports(0))) {
       return false;
     }
-    for (int r = 0; r < batch.reports_size(); ++r) {
-      stats_.RecordSent();
-      if (options_.on_sent) {
+    stats_.RecordSent(batch.reports_size());
+    if (options_.on_sent) {
+      for (int r = 0; r < batch.reports_size(); ++r) {
         options_.on_sent(sent[r].device, batch.reports(r).report(), sent[r].misbehaving,
                          sent[r].at);
       }
@@ -146,32 +157,36 @@ class ReportStream {
     TokenBucket bucket = PacingBucket(options_.rate, options_.catch_up, absl::Now());
     std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
     std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
-    v1::ReportBatch batch;  // the message being filled (cleared, not freed, once sent)
+    // The message being filled lives on `arena`, reset once it is sent: its reports,
+    // their parts and strings cost no malloc or free each.
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.start_block_size = kArenaFirstBlock;
+    arena_options.max_block_size = 16 * kArenaFirstBlock;
+    google::protobuf::Arena arena(arena_options);
+    v1::ReportBatch* batch = google::protobuf::Arena::CreateMessage<v1::ReportBatch>(&arena);
     std::vector<Sent> sent;
     bool open = true;
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
-      if (batch.reports_size() == 0 && !AwaitRoom()) break;
+      if (batch->reports_size() == 0 && !AwaitRoom()) break;
       if (!PaceUnlessStopped(bucket, stop_, kPoll)) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       const absl::Time now = absl::Now();
       const bool misbehaving = now >= options_.misbehave_at;
-      v1::ReportRequest* request = batch.add_reports();
+      v1::ReportRequest* request = batch->add_reports();
       request->set_device_id(fleet_.name(device));
-      *request->mutable_report() = fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng);
+      fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng, request->mutable_report());
       sent.push_back({device, misbehaving, now});
-      {
-        absl::MutexLock lock(&mu_);
-        pending_.push_back({device, request->report().header().report_id(), now});
-      }
-      if (batch.reports_size() < options_.batch) continue;
-      open = Send(batch, sent);
+      if (batch->reports_size() < options_.batch) continue;
+      open = Send(*batch, sent);
       if (!open) break;  // the stream is over; Finish says why
-      batch.Clear();
+      arena.Reset();
+      batch = google::protobuf::Arena::CreateMessage<v1::ReportBatch>(&arena);
       sent.clear();
     }
-    // A partial batch (once, or told to stop): its reports are pending, so send it.
-    if (open && batch.reports_size() > 0) Send(batch, sent);
+    // A partial batch (once, or told to stop): send it, so that every report made is
+    // sent and acked.
+    if (open && batch->reports_size() > 0) Send(*batch, sent);
     if (batched()) {
       batch_stream_->WritesDone();
     } else {
@@ -183,8 +198,8 @@ class ReportStream {
 
   // The report `ack` answers: the oldest one sent and not yet acked. Records the first
   // ack that does not match it (or has none) in error_.
-  std::optional<Pending> TakeOldestPending(const v1::ReportAck& ack) {
-    absl::MutexLock lock(&mu_);
+  std::optional<Pending> TakeOldestPendingLocked(const v1::ReportAck& ack)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (pending_.empty()) {
       if (error_.ok()) {
         error_ =
@@ -205,13 +220,32 @@ class ReportStream {
   }
 
   void Record(const v1::ReportAck& ack, absl::Time now) {
-    std::optional<Pending> p = TakeOldestPending(ack);
+    std::optional<Pending> p;
+    {
+      absl::MutexLock lock(&mu_);
+      p = TakeOldestPendingLocked(ack);
+    }
     if (p.has_value()) stats_.RecordAck(ack, now - p->sent_at);
   }
 
+  // The acks of a batch, matched with their reports under one lock; records an error
+  // unless it has one ack per report of the batch.
+  void RecordBatch(const v1::ReportBatchAck& acks, absl::Time now,
+                   std::vector<std::pair<const v1::ReportAck*, absl::Duration>>& latencies) {
+    latencies.clear();
+    {
+      absl::MutexLock lock(&mu_);
+      CheckBatchAckLocked(acks);
+      for (const v1::ReportAck& ack : acks.acks()) {
+        std::optional<Pending> p = TakeOldestPendingLocked(ack);
+        if (p.has_value()) latencies.emplace_back(&ack, now - p->sent_at);
+      }
+    }
+    stats_.RecordAcks(latencies);
+  }
+
   // Records an error unless the ack of a batch has one ack per report of it.
-  void CheckBatchAck(const v1::ReportBatchAck& acks) {
-    absl::MutexLock lock(&mu_);
+  void CheckBatchAckLocked(const v1::ReportBatchAck& acks) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     const int expected = batches_.empty() ? 0 : batches_.front();
     if (!batches_.empty()) batches_.pop_front();
     if (error_.ok() && acks.acks_size() != expected) {
@@ -223,11 +257,8 @@ class ReportStream {
   void Read() {
     if (batched()) {
       v1::ReportBatchAck acks;
-      while (batch_stream_->Read(&acks)) {
-        const absl::Time now = absl::Now();
-        CheckBatchAck(acks);
-        for (const v1::ReportAck& ack : acks.acks()) Record(ack, now);
-      }
+      std::vector<std::pair<const v1::ReportAck*, absl::Duration>> latencies;
+      while (batch_stream_->Read(&acks)) RecordBatch(acks, absl::Now(), latencies);
     } else {
       v1::ReportAck ack;
       while (stream_->Read(&ack)) Record(ack, absl::Now());
