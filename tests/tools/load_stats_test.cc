@@ -30,6 +30,24 @@ TEST(LoadStatsTest, CountsAcksByStatusAndRejectionsByCode) {
   EXPECT_EQ(t.latency.max(), absl::Milliseconds(8));
 }
 
+// What a batch's sender and reader record at once counts as report by report.
+TEST(LoadStatsTest, AMessagesReportsAndItsAcksCountOneByOne) {
+  LoadStats stats;
+  stats.RecordSent(3);
+  const v1::ReportAck accepted = Ack(v1::ReportAck::ACCEPTED);
+  const v1::ReportAck shed = Ack(v1::ReportAck::REJECTED, "ResourceExhausted");
+  stats.RecordAcks({{&accepted, absl::Milliseconds(1)},
+                    {&accepted, absl::Milliseconds(5)},
+                    {&shed, absl::Milliseconds(3)}});
+  for (const LoadTally& t : {stats.Total(), stats.TakeInterval()}) {
+    EXPECT_EQ(t.sent, 3);
+    EXPECT_EQ(t.accepted, 2);
+    EXPECT_EQ(t.rejected.at("ResourceExhausted"), 1);
+    EXPECT_EQ(t.acked(), 3);
+    EXPECT_EQ(t.latency.max(), absl::Milliseconds(5));
+  }
+}
+
 TEST(LoadStatsTest, IntervalsStartOverTotalsDoNot) {
   LoadStats stats;
   stats.RecordSent();
