@@ -86,11 +86,6 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) 
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
   db_options.IncreaseParallelism(2);
-  // Compactions (the LOW pool) run at nice 19: they yield the cores to the ingest
-  // threads and take what those leave. Flushes (HIGH) keep the normal priority, as a
-  // late flush stops writes; a compaction that falls behind slows the writer through
-  // RocksDB's own L0 stall, which gives it the CPU back (store/README.md).
-  db_options.env->LowerThreadPoolCPUPriority(rocksdb::Env::Priority::LOW);
   db_options.max_open_files = 512;
   db_options.keep_log_file_num = 4;
 
