@@ -6,7 +6,7 @@
 # output) and copies the summaries to bench/results/latest/ (kept in git).
 # docs/PERFORMANCE.md explains each measure and keeps the curated numbers.
 #
-#   bench/run.sh                  # 3 runs per scenario, about 14 minutes after the build
+#   bench/run.sh                  # 3 runs per scenario, about 18 minutes after the build
 #   bench/run.sh --quick          # 1 short run per scenario, about 2 minutes: a smoke test
 #   bench/run.sh --runs 5         # or WARDEN_BENCH_RUNS=5
 #   bench/run.sh --no-build --build-dir /path/to/release-build
