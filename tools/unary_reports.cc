@@ -95,8 +95,7 @@ class UnaryReports {
       call->sent_at = absl::Now();
       const bool misbehaving = call->sent_at >= options_.misbehave_at;
       call->request.set_device_id(fleet_.name(device));
-      *call->request.mutable_report() =
-          fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng);
+      fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng, call->request.mutable_report());
       {
         absl::MutexLock lock(&mu_);
         inflight_.emplace(call, std::move(owned));
