@@ -9,8 +9,6 @@
 
 #include <chrono>
 #include <csignal>
-#include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -20,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/ordered_stream.h"
 #include "services/owned_message.h"
+#include "services/ready_file.h"
 #include "warden/v1/ingest.grpc.pb.h"
 
 namespace warden::services {
@@ -87,7 +86,7 @@ int Main(int argc, char** argv) {
   int max_message_bytes = 1 << 20;
   app.add_option("--listen", listen, "gRPC address, host:port (port 0 picks one)");
   app.add_option("--ready-file", ready_file,
-                 "written once serving: {\"grpc\":\"HOST:PORT\"}, as wardend's");
+                 "written once serving: {\"grpc\":\"HOST:PORT\",\"metrics\":\"\"}, as wardend's");
   app.add_option("--max-inflight-per-stream", max_inflight, "as wardend's")
       ->check(CLI::PositiveNumber);
   app.add_option("--max-message-bytes", max_message_bytes, "as wardend's")
@@ -105,13 +104,11 @@ int Main(int argc, char** argv) {
     std::cerr << "warden-grpc-floor: cannot serve gRPC on " << listen << "\n";
     return 1;
   }
-  const std::string address = absl::StrCat(listen.substr(0, listen.rfind(':')), ":", port);
+  const std::string address = absl::StrCat(HostOf(listen), ":", port);
   std::cerr << "warden-grpc-floor: serving on " << address << "\n";
   if (!ready_file.empty()) {
-    const std::string tmp = ready_file + ".tmp";
-    std::ofstream(tmp) << "{\"grpc\":\"" << address << "\"}\n";
-    if (std::rename(tmp.c_str(), ready_file.c_str()) != 0) {
-      std::cerr << "warden-grpc-floor: cannot write " << ready_file << "\n";
+    if (absl::Status s = WriteReadyFile(ready_file, address, /*metrics=*/""); !s.ok()) {
+      std::cerr << "warden-grpc-floor: " << s.message() << "\n";
       return 1;
     }
   }

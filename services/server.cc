@@ -26,6 +26,7 @@
 #include "services/outbox.h"
 #include "services/process_metrics.h"
 #include "services/profile_service.h"
+#include "services/ready_file.h"
 #include "services/registry_service.h"
 #include "services/registry_store.h"
 #include "services/registry_targeting.h"
@@ -34,29 +35,6 @@
 #include "services/violation_service.h"
 
 namespace warden::services {
-namespace {
-
-// "host:port" → host. Accepts "[::1]:port" too.
-std::string HostOf(const std::string& address) {
-  const size_t colon = address.rfind(':');
-  return colon == std::string::npos ? address : address.substr(0, colon);
-}
-
-absl::Status WriteReadyFile(const std::string& path, const std::string& grpc,
-                            const std::string& metrics) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << nlohmann::json{{"grpc", grpc}, {"metrics", metrics}}.dump() << "\n";
-    if (!out.good()) return absl::FailedPreconditionError("cannot write ready file '" + tmp + "'");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::FailedPreconditionError("cannot write ready file '" + path + "'");
-  }
-  return absl::OkStatus();
-}
-
-}  // namespace
 
 Server::Server() = default;
 
