@@ -106,6 +106,17 @@ std::optional<Datapoint> ExtractDatapoint(const v1::MetricsReport& report,
       }
       return d;
     }
+    // Cloud-side metrics come from broker events (cloud_metrics.h), never from a
+    // device's report.
+    case BuiltinMetric::kNumMessagesSent:
+    case BuiltinMetric::kNumMessagesReceived:
+    case BuiltinMetric::kMessageByteSize:
+    case BuiltinMetric::kNumAuthorizationFailures:
+    case BuiltinMetric::kNumConnectionAttempts:
+    case BuiltinMetric::kNumDisconnects:
+    case BuiltinMetric::kDisconnectDuration:
+    case BuiltinMetric::kSourceIpAddress:
+      return std::nullopt;
   }
   return std::nullopt;
 }

@@ -219,6 +219,27 @@ TEST(DatapointTest, AbsentSectionsGiveNoDatapoint) {
   EXPECT_FALSE(ExtractDatapoint(tcp_only, DeviceMetric("aws:num-listening-udp-ports")).has_value());
 }
 
+TEST(DatapointTest, CloudSideMetricsAreNeverReadFromADeviceReport) {
+  // A report with every section: a cloud-side metric (from broker events) still has
+  // nothing to read in it.
+  v1::MetricsReport full;
+  v1::Metrics* m = full.mutable_metrics();
+  m->mutable_network_stats()->set_bytes_out(5);
+  m->mutable_network_stats()->set_packets_in(7);
+  AddPort(m->mutable_listening_tcp_ports(), 22);
+  AddPort(m->mutable_listening_udp_ports(), 53);
+  AddConnection(m->mutable_tcp_connections()->mutable_established_connections(), "203.0.113.7:443");
+  ASSERT_FALSE(rules::CloudMetrics().empty());
+  for (const rules::MetricInfo& info : rules::CloudMetrics()) {
+    rules::Metric metric;
+    metric.id = std::string(info.id);
+    metric.builtin = info.builtin;
+    metric.type = info.type;
+    EXPECT_FALSE(ExtractDatapoint(full, metric).has_value()) << info.id;
+  }
+  EXPECT_TRUE(ExtractDatapoint(full, DeviceMetric("aws:destination-ip-addresses")).has_value());
+}
+
 TEST(DatapointTest, CustomMetricsOfEachType) {
   v1::MetricsReport r;
   auto& cm = *r.mutable_custom_metrics();
