@@ -24,8 +24,6 @@
 namespace warden::services {
 namespace {
 
-constexpr size_t kBatchArenaFirstBlock = 4 << 10;  // as IngestServiceImpl
-
 v1::ReportAck Accepted(const v1::ReportRequest& r) {
   v1::ReportAck ack;
   ack.set_device_id(r.device_id());

@@ -13,11 +13,6 @@
 namespace warden::services {
 namespace {
 
-// The first arena block of a ReportBatch being read (later blocks double up to 64 KiB):
-// a batch of 100 reports takes a handful of blocks instead of thousands of allocations,
-// freed at once when its last ack is sent; a batch of one wastes at most this much.
-constexpr size_t kBatchArenaFirstBlock = 4 << 10;
-
 v1::ReportAck Rejected(const v1::ReportRequest& req, const std::string& code,
                        const std::string& field_path, const std::string& message) {
   v1::ReportAck ack;
