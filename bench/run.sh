@@ -284,6 +284,7 @@ start_scenario latency_40k
 for run in $(seq 1 "$runs"); do
   load latency_40k "$run" --rate 40000
   measure p99_40k "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+  measure p99_40k_sched "$run" "$(json "$run_json" 'd.get("sched_p99_ms")')"
   measure rate_40k "$run" "$(json "$run_json" 'd.get("accepted_per_s")')"
   sleep 2  # let the dispatcher deliver the last alerts
   curl -fsS "http://$wardend_metrics/metrics" >"$scenario_dir/metrics-after.txt"
@@ -295,6 +296,7 @@ done
 for run in $(seq 1 "$runs"); do
   load latency_40k_batch10 "$run" --rate 40000 --batch 10
   measure p99_40k_batch10 "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+  measure p99_40k_batch10_sched "$run" "$(json "$run_json" 'd.get("sched_p99_ms")')"
 done
 # Where 40,000/s is beyond this machine, the same at half the measured capacity shows the
 # latency of a wardend that is not saturated.
@@ -357,9 +359,11 @@ for run in $(seq 1 "$runs"); do
   measure_cpu floor_batch_ "$run"
   load grpc_floor_40k "$run" --rate 40000
   measure floor_p99_40k "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+  measure floor_p99_40k_sched "$run" "$(json "$run_json" 'd.get("sched_p99_ms")')"
   measure_cpu floor_40k_ "$run"
   load grpc_floor_40k_batch10 "$run" --rate 40000 --batch 10
   measure floor_p99_40k_batch10 "$run" "$(json "$run_json" 'd.get("p99_ms")')"
+  measure floor_p99_40k_batch10_sched "$run" "$(json "$run_json" 'd.get("sched_p99_ms")')"
 done
 bench_stop "$wardend_pid" 10
 fi

@@ -20,4 +20,12 @@ absl::Duration TokenBucket::Take(absl::Time now) {
   return absl::Seconds(-tokens_ / rate_);
 }
 
+absl::Duration TokenBucket::Late(absl::Time now) const {
+  const double tokens = now > last_
+                            ? std::min(burst_, tokens_ + absl::ToDoubleSeconds(now - last_) * rate_)
+                            : tokens_;
+  // With n >= 1 tokens, the oldest came due (n - 1) / rate ago.
+  return tokens > 1 ? absl::Seconds((tokens - 1) / rate_) : absl::ZeroDuration();
+}
+
 }  // namespace warden

@@ -19,6 +19,11 @@ class TokenBucket {
   // `rate` however late the caller is.
   absl::Duration Take(absl::Time now);
 
+  // How late an event taken at `now` is on the bucket's schedule: how long ago the
+  // token it would take came due (tokens come due one every 1/rate; those beyond the
+  // burst are forgotten). Zero when no token is there yet. Takes nothing.
+  absl::Duration Late(absl::Time now) const;
+
  private:
   const double rate_;
   const double burst_;

@@ -11,7 +11,7 @@
 namespace warden::tools {
 namespace {
 
-void Add(const v1::ReportAck& ack, absl::Duration latency, LoadTally& t) {
+void Add(const v1::ReportAck& ack, AckLatency latency, LoadTally& t) {
   switch (ack.status()) {
     case v1::ReportAck::ACCEPTED:
       ++t.accepted;
@@ -23,7 +23,8 @@ void Add(const v1::ReportAck& ack, absl::Duration latency, LoadTally& t) {
       ++t.rejected[ack.error_code()];
       break;
   }
-  t.latency.Record(latency);
+  t.latency.Record(latency.from_send);
+  t.latency_from_schedule.Record(latency.from_schedule);
 }
 
 double Millis(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
@@ -42,14 +43,13 @@ void LoadStats::RecordSent(int64_t reports) {
   total_.sent += reports;
 }
 
-void LoadStats::RecordAck(const v1::ReportAck& ack, absl::Duration latency) {
+void LoadStats::RecordAck(const v1::ReportAck& ack, AckLatency latency) {
   absl::MutexLock lock(&mu_);
   Add(ack, latency, interval_);
   Add(ack, latency, total_);
 }
 
-void LoadStats::RecordAcks(
-    const std::vector<std::pair<const v1::ReportAck*, absl::Duration>>& acks) {
+void LoadStats::RecordAcks(const std::vector<std::pair<const v1::ReportAck*, AckLatency>>& acks) {
   absl::MutexLock lock(&mu_);
   for (const auto& [ack, latency] : acks) {
     Add(*ack, latency, interval_);
@@ -83,6 +83,9 @@ std::string FormatTally(absl::string_view label, const LoadTally& tally, absl::D
   absl::StrAppendFormat(&line, "; ack latency ms p50 %.2f p99 %.2f max %.2f",
                         Millis(tally.latency.Quantile(0.5)), Millis(tally.latency.Quantile(0.99)),
                         Millis(tally.latency.max()));
+  const LatencyHistogram& s = tally.latency_from_schedule;
+  absl::StrAppendFormat(&line, "; from schedule ms p50 %.2f p99 %.2f max %.2f",
+                        Millis(s.Quantile(0.5)), Millis(s.Quantile(0.99)), Millis(s.max()));
   return line;
 }
 

@@ -15,6 +15,14 @@
 
 namespace warden::tools {
 
+// How long a report waited for its ack, counted two ways.
+struct AckLatency {
+  absl::Duration from_send;  // the report was made and sent → its ack
+  // The time the sender's schedule (--rate) had the report due → its ack: also counts
+  // the time a late sender held the report back (PaceUnlessStopped).
+  absl::Duration from_schedule;
+};
+
 // What a stretch of a load run did.
 struct LoadTally {
   int64_t sent = 0;
@@ -22,7 +30,8 @@ struct LoadTally {
   int64_t duplicate = 0;
   // REJECTED acks by error_code ("" for an ack without one, or of unknown status).
   std::map<std::string, int64_t> rejected;
-  LatencyHistogram latency;  // send → ack
+  LatencyHistogram latency;                // send → ack
+  LatencyHistogram latency_from_schedule;  // due on the schedule → ack
 
   int64_t acked() const;
 };
@@ -32,9 +41,9 @@ struct LoadTally {
 class LoadStats {
  public:
   void RecordSent(int64_t reports = 1);
-  void RecordAck(const v1::ReportAck& ack, absl::Duration latency);
+  void RecordAck(const v1::ReportAck& ack, AckLatency latency);
   // Each (ack, its latency), under one lock.
-  void RecordAcks(const std::vector<std::pair<const v1::ReportAck*, absl::Duration>>& acks);
+  void RecordAcks(const std::vector<std::pair<const v1::ReportAck*, AckLatency>>& acks);
 
   // What happened since the previous TakeInterval (or the start); starts a new interval.
   LoadTally TakeInterval();
@@ -49,7 +58,8 @@ class LoadStats {
 
 // One line for the operator, `elapsed` being how long `tally` took:
 //   [5.0s] 1000.2 acks/s, sent 5001, accepted 4990, duplicate 0, rejected 10
-//   (InvalidPayload 10); ack latency ms p50 1.21 p99 4.52 max 12.30
+//   (InvalidPayload 10); ack latency ms p50 1.21 p99 4.52 max 12.30; from schedule ms
+//   p50 1.25 p99 5.10 max 14.02
 std::string FormatTally(absl::string_view label, const LoadTally& tally, absl::Duration elapsed);
 
 }  // namespace warden::tools

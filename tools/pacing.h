@@ -42,10 +42,23 @@ inline constexpr absl::Duration kPacingStep = absl::Milliseconds(1);
 // instead of before every event (each sleep is a context switch, which at such rates
 // costs the sender more CPU than the events), sends in bursts of at most one step's
 // worth, and keeps the bucket's long-run rate. False once `stop` is set.
+//
+// `due` (may be null) gets the time the event was due on the sender's schedule: in the
+// past when the sender is late (it waited for room in its window, or for a CPU, or its
+// sleep overran), never after the time it returns (an event sent within kPacingStep
+// ahead of its time is due when it goes). A latency counted from there includes the
+// time a late sender held the event back, which one counted from the send would omit
+// ("coordinated omission").
 inline bool PaceUnlessStopped(TokenBucket& bucket, const std::atomic<bool>& stop,
-                              absl::Duration poll) {
-  const absl::Duration wait = bucket.Take(absl::Now());
-  return SleepUnlessStopped(wait >= kPacingStep ? wait : absl::ZeroDuration(), stop, poll);
+                              absl::Duration poll, absl::Time* due = nullptr) {
+  const absl::Time now = absl::Now();
+  const absl::Duration late = bucket.Late(now);
+  const absl::Duration wait = bucket.Take(now);
+  if (!SleepUnlessStopped(wait >= kPacingStep ? wait : absl::ZeroDuration(), stop, poll)) {
+    return false;
+  }
+  if (due != nullptr) *due = std::min(now + wait - late, absl::Now());
+  return true;
 }
 
 }  // namespace warden::tools

@@ -80,6 +80,7 @@ class ReportStream {
     int device;
     int64_t report_id;
     absl::Time sent_at;
+    absl::Time due;  // on the schedule (PaceUnlessStopped)
   };
 
   // A report of the message being filled: what pending_ and on_sent are told of it.
@@ -87,6 +88,7 @@ class ReportStream {
     int device;
     bool misbehaving;
     absl::Time at;
+    absl::Time due;
   };
 
   bool batched() const { return options_.batch > 1; }
@@ -132,8 +134,8 @@ class ReportStream {
     {
       absl::MutexLock lock(&mu_);
       for (int r = 0; r < batch.reports_size(); ++r) {
-        pending_.push_back(
-            {sent[r].device, batch.reports(r).report().header().report_id(), sent[r].at});
+        pending_.push_back({sent[r].device, batch.reports(r).report().header().report_id(),
+                            sent[r].at, sent[r].due});
       }
       if (batched()) batches_.push_back(batch.reports_size());
     }
@@ -168,7 +170,8 @@ class ReportStream {
     bool open = true;
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
       if (batch->reports_size() == 0 && !AwaitRoom()) break;
-      if (!PaceUnlessStopped(bucket, stop_, kPoll)) break;
+      absl::Time due;
+      if (!PaceUnlessStopped(bucket, stop_, kPoll, &due)) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       const absl::Time now = absl::Now();
@@ -176,7 +179,7 @@ class ReportStream {
       v1::ReportRequest* request = batch->add_reports();
       request->set_device_id(fleet_.name(device));
       fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng, request->mutable_report());
-      sent.push_back({device, misbehaving, now});
+      sent.push_back({device, misbehaving, now, due});
       if (batch->reports_size() < options_.batch) continue;
       open = Send(*batch, sent);
       if (!open) break;  // the stream is over; Finish says why
@@ -225,20 +228,20 @@ class ReportStream {
       absl::MutexLock lock(&mu_);
       p = TakeOldestPendingLocked(ack);
     }
-    if (p.has_value()) stats_.RecordAck(ack, now - p->sent_at);
+    if (p.has_value()) stats_.RecordAck(ack, {now - p->sent_at, now - p->due});
   }
 
   // The acks of a batch, matched with their reports under one lock; records an error
   // unless it has one ack per report of the batch.
   void RecordBatch(const v1::ReportBatchAck& acks, absl::Time now,
-                   std::vector<std::pair<const v1::ReportAck*, absl::Duration>>& latencies) {
+                   std::vector<std::pair<const v1::ReportAck*, AckLatency>>& latencies) {
     latencies.clear();
     {
       absl::MutexLock lock(&mu_);
       CheckBatchAckLocked(acks);
       for (const v1::ReportAck& ack : acks.acks()) {
         std::optional<Pending> p = TakeOldestPendingLocked(ack);
-        if (p.has_value()) latencies.emplace_back(&ack, now - p->sent_at);
+        if (p.has_value()) latencies.emplace_back(&ack, AckLatency{now - p->sent_at, now - p->due});
       }
     }
     stats_.RecordAcks(latencies);
@@ -257,7 +260,7 @@ class ReportStream {
   void Read() {
     if (batched()) {
       v1::ReportBatchAck acks;
-      std::vector<std::pair<const v1::ReportAck*, absl::Duration>> latencies;
+      std::vector<std::pair<const v1::ReportAck*, AckLatency>> latencies;
       while (batch_stream_->Read(&acks)) RecordBatch(acks, absl::Now(), latencies);
     } else {
       v1::ReportAck ack;

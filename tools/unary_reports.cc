@@ -67,6 +67,7 @@ class UnaryReports {
     v1::ReportRequest request;
     v1::ReportAck ack;
     absl::Time sent_at;
+    absl::Time due;  // on the schedule (PaceUnlessStopped)
   };
 
   // Waits for room under max_inflight. False when told to stop.
@@ -87,12 +88,14 @@ class UnaryReports {
     std::mt19937_64 rng(options_.seed + 0x9E3779B97F4A7C15ULL * (options_.stream + 1));
     std::vector<int64_t> next_id(devices.size(), options_.report_id_start);
     for (size_t i = 0; !devices.empty() && !(options_.once && i == devices.size()); ++i) {
-      if (!PaceUnlessStopped(bucket, stop_, kPoll) || !AwaitRoom()) break;
+      absl::Time due;
+      if (!PaceUnlessStopped(bucket, stop_, kPoll, &due) || !AwaitRoom()) break;
       const size_t slot = i % devices.size();
       const int device = devices[slot];
       auto owned = std::make_shared<Call>();
       Call* call = owned.get();
       call->sent_at = absl::Now();
+      call->due = due;
       const bool misbehaving = call->sent_at >= options_.misbehave_at;
       call->request.set_device_id(fleet_.name(device));
       fleet_.MakeReport(device, next_id[slot]++, misbehaving, rng, call->request.mutable_report());
@@ -111,7 +114,8 @@ class UnaryReports {
 
   // A call finished (on a gRPC thread): record it, forget it.
   void Done(Call* call, const grpc::Status& status) {
-    const absl::Duration latency = absl::Now() - call->sent_at;
+    const absl::Time now = absl::Now();
+    const AckLatency latency{now - call->sent_at, now - call->due};
     absl::Status error;
     if (status.ok()) {
       if (call->ack.report_id() != call->request.report().header().report_id() ||

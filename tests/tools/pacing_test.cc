@@ -52,5 +52,38 @@ TEST(PacingTest, AStalledSenderCatchesUpToItsAllowance) {
   EXPECT_EQ(SentAtOnceAfterStall(absl::ZeroDuration(), absl::Milliseconds(500)), 1);
 }
 
+// A sender 100 ms behind its schedule (its bucket started then): the events it owes
+// were due at the start and every millisecond after, not when it gets to send them.
+TEST(PacingTest, ALateSendersEventsAreDueWhenTheScheduleSaidNotWhenTheyGo) {
+  const absl::Time start = absl::Now() - absl::Milliseconds(100);
+  TokenBucket bucket = PacingBucket(1000, absl::Seconds(1), start);
+  std::atomic<bool> stop{false};
+  for (int i = 0; i < 3; ++i) {
+    absl::Time due;
+    ASSERT_TRUE(PaceUnlessStopped(bucket, stop, absl::Milliseconds(10), &due));
+    EXPECT_NEAR(absl::ToDoubleMicroseconds(due - start), 1000.0 * i, 1) << i;
+  }
+}
+
+// An on-time sender's event is due when its wait ends, or when it goes if that is
+// earlier (a wait shorter than a step is not slept): never after it goes.
+TEST(PacingTest, AnOnTimeSendersEventsAreNeverDueAfterTheyGo) {
+  const absl::Time start = absl::Now();
+  TokenBucket bucket = PacingBucket(1000, absl::Seconds(1), start);
+  std::atomic<bool> stop{false};
+  absl::Time previous = start;
+  for (int i = 0; i < 20; ++i) {
+    absl::Time due;
+    ASSERT_TRUE(PaceUnlessStopped(bucket, stop, absl::Milliseconds(10), &due));
+    const absl::Time went = absl::Now();
+    EXPECT_LE(due, went) << i;
+    EXPECT_GE(due, previous) << i;  // in schedule order
+    previous = due;
+  }
+  // 20 events at 1,000/s: the last was scheduled 19 ms after the first, and went at
+  // most a step ahead of that.
+  EXPECT_GE(previous - start, absl::Milliseconds(19) - kPacingStep - absl::Microseconds(1));
+}
+
 }  // namespace
 }  // namespace warden::tools
