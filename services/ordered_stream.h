@@ -16,6 +16,12 @@
 
 namespace warden::services {
 
+// The `arena_block_bytes` of the report-batch streams (wardend's and warden-grpc-floor's):
+// later blocks double up to 64 KiB, so a batch of 100 reports takes a handful of blocks
+// instead of thousands of allocations, freed at once when its last ack is sent; a batch
+// of one wastes at most this much.
+inline constexpr size_t kBatchArenaFirstBlock = 4 << 10;
+
 // A bidi stream whose every request gets exactly one response, in request order
 // (StreamReports, BrokerEventService.StreamEvents). Requests are numbered as they are
 // read; `handle` gets each one with a `complete` callback that it (or the engine) calls
@@ -28,12 +34,6 @@ namespace warden::services {
 //
 // Lifetime: Finish is called only once every report read has been acknowledged (or
 // dropped, on a broken stream); the reactor deletes itself in OnDone.
-// The `arena_block_bytes` of the report-batch streams (wardend's and warden-grpc-floor's):
-// later blocks double up to 64 KiB, so a batch of 100 reports takes a handful of blocks
-// instead of thousands of allocations, freed at once when its last ack is sent; a batch
-// of one wastes at most this much.
-inline constexpr size_t kBatchArenaFirstBlock = 4 << 10;
-
 template <typename Request, typename Response>
 class OrderedStreamReactor : public grpc::ServerBidiReactor<Request, Response> {
  public:
