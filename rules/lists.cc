@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <bitset>
+#include <string_view>
 #include <tuple>
 
 #include "absl/strings/str_cat.h"
@@ -93,6 +95,31 @@ bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
 int CountryCodeIndex(std::string_view code) {
   if (code.size() != 2 || !IsUpper(code[0]) || !IsUpper(code[1])) return -1;
   return (code[0] - 'A') * 26 + (code[1] - 'A');
+}
+
+// The ISO 3166-1 alpha-2 codes in use (Debian's iso-codes 4.15), and XK, which geoip
+// databases give Kosovo.
+constexpr std::string_view kAssignedCountryCodes =
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ "
+    "BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR "
+    "CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR "
+    "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU "
+    "ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ "
+    "LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ "
+    "MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF "
+    "PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI "
+    "SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR "
+    "TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW";
+
+bool IsAssignedCountry(int index) {
+  static const std::bitset<kCountryCodes> assigned = [] {
+    std::bitset<kCountryCodes> set;
+    for (size_t i = 0; i + 2 <= kAssignedCountryCodes.size(); i += 3) {
+      set.set(CountryCodeIndex(kAssignedCountryCodes.substr(i, 2)));
+    }
+    return set;
+  }();
+  return assigned.test(index);
 }
 
 }  // namespace
@@ -216,6 +243,11 @@ absl::Status CidrSet::AddCountry(std::string_view entry) {
         "country entry '", Absl(entry), "' needs a two-letter upper-case ISO 3166-1 code",
         case_only ? absl::StrCat(" (did you mean ", Absl(kCountryPrefix), upper, "?)")
                   : std::string(" such as country:CN")));
+  }
+  if (!IsAssignedCountry(index)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("country entry '", Absl(entry), "' is not an ISO 3166-1 country code",
+                     code == "UK" ? " (the United Kingdom is country:GB)" : ""));
   }
   if (country_index_.empty()) country_index_.assign(kCountryCodes, -1);
   if (country_index_[index] < 0) {

@@ -272,20 +272,25 @@ TEST_F(GeoIpLoaderTest, ADatabaseThatIsNotUsedIsNotOpened) {
 
 TEST_F(GeoIpLoaderTest, BadCountryCodesAreValueErrors) {
   LoadResult result = LoadRules(
-      {{"deny.yaml", "list: deny\ntype: cidr\nvalues: [country:cn, country:CHN, country:RU]\n"}},
+      {{"deny.yaml",
+        "list: deny\ntype: cidr\nvalues: [country:cn, country:CHN, country:UK, country:RU]\n"}},
       WithDatabase(TestMmdbPath()));
   EXPECT_FALSE(result.ok());
   EXPECT_EQ(
       FormatDiagnostics(result.diagnostics),
       R"(deny.yaml:3:10: error: country entry 'country:cn' needs a two-letter upper-case ISO 3166-1 code (did you mean country:CN?) [E_LIST_VALUE]
-    values: [country:cn, country:CHN, country:RU]
+    values: [country:cn, country:CHN, country:UK, country:RU]
              ^
   in list 'deny' (deny.yaml:1:7)
 deny.yaml:3:22: error: country entry 'country:CHN' needs a two-letter upper-case ISO 3166-1 code such as country:CN [E_LIST_VALUE]
-    values: [country:cn, country:CHN, country:RU]
+    values: [country:cn, country:CHN, country:UK, country:RU]
                          ^
   in list 'deny' (deny.yaml:1:7)
-2 errors
+deny.yaml:3:35: error: country entry 'country:UK' is not an ISO 3166-1 country code (the United Kingdom is country:GB) [E_LIST_VALUE]
+    values: [country:cn, country:CHN, country:UK, country:RU]
+                                      ^
+  in list 'deny' (deny.yaml:1:7)
+3 errors
 )");
 }
 

@@ -436,7 +436,16 @@ TEST(CidrSetTest, CountryEntriesNeedAnUpperCaseTwoLetterCode) {
               absl::StrCat("country entry '", bad,
                            "' needs a two-letter upper-case ISO 3166-1 code such as country:CN"));
   }
-  EXPECT_EQ(set.country_count(), 2u);
+  // Well formed, but no country has the code.
+  EXPECT_EQ(set.AddCountry("country:QQ").message(),
+            "country entry 'country:QQ' is not an ISO 3166-1 country code");
+  EXPECT_EQ(set.AddCountry("country:UK").message(),
+            "country entry 'country:UK' is not an ISO 3166-1 country code (the United Kingdom "
+            "is country:GB)");
+  for (const char* good : {"country:GB", "country:AD", "country:ZW", "country:XK"}) {
+    EXPECT_TRUE(set.AddCountry(good).ok()) << good;
+  }
+  EXPECT_EQ(set.country_count(), 6u);
   // Without a database a country entry matches nothing.
   set.Finalize();
   EXPECT_EQ(Match(set, "1.0.0.1"), "");
