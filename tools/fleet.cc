@@ -33,12 +33,15 @@ std::vector<uint32_t> Choose(const std::array<uint32_t, N>& from, int64_t count,
   return ports;
 }
 
+void AddPort(uint32_t port, v1::ListeningPorts& out) {
+  v1::Port* p = out.add_ports();
+  p->set_port(port);
+  p->set_interface("eth0");
+}
+
+// Adds `ports` and sets the total to the ports listed.
 void AddPorts(const std::vector<uint32_t>& ports, v1::ListeningPorts& out) {
-  for (uint32_t port : ports) {
-    v1::Port* p = out.add_ports();
-    p->set_port(port);
-    p->set_interface("eth0");
-  }
+  for (uint32_t port : ports) AddPort(port, out);
   out.set_total(out.ports_size());
 }
 
@@ -129,11 +132,7 @@ void Fleet::MakeReport(int device, int64_t report_id, bool misbehaving, std::mt1
   v1::Metrics& metrics = *report->mutable_metrics();
 
   v1::ListeningPorts& tcp = *metrics.mutable_listening_tcp_ports();
-  if (m == Misbehaviour::kTelnet) {  // first, then the device's own ports
-    v1::Port* p = tcp.add_ports();
-    p->set_port(kTelnetPort);
-    p->set_interface("eth0");
-  }
+  if (m == Misbehaviour::kTelnet) AddPort(kTelnetPort, tcp);  // first, then the device's own
   AddPorts(d.tcp_ports, tcp);
   AddPorts(d.udp_ports, *metrics.mutable_listening_udp_ports());
 
