@@ -25,6 +25,9 @@ class TokenBucket {
   absl::Duration Late(absl::Time now) const;
 
  private:
+  // The tokens there at `now`: those at `last_` plus what accrued since, up to the burst.
+  double TokensAt(absl::Time now) const;
+
   const double rate_;
   const double burst_;
   double tokens_;  // negative: owed, the wait of events already promised
